@@ -1,0 +1,43 @@
+package io.ordo.protocol.batch;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/** One record header: a UTF-8 key and an optional binary value. Immutable. */
+public final class Header {
+  private final String key;
+  private final byte[] value;
+
+  public Header(String key, byte[] value) {
+    this.key = Objects.requireNonNull(key, "key");
+    this.value = value == null ? null : value.clone();
+  }
+
+  public String key() {
+    return key;
+  }
+
+  /** The value, or null. */
+  public byte[] value() {
+    return value == null ? null : value.clone();
+  }
+
+  byte[] valueUnsafe() {
+    return value;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Header h && key.equals(h.key) && Arrays.equals(value, h.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * key.hashCode() + Arrays.hashCode(value);
+  }
+
+  @Override
+  public String toString() {
+    return key + "=" + (value == null ? "null" : value.length + " bytes");
+  }
+}

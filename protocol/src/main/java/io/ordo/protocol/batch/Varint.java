@@ -1,0 +1,96 @@
+package io.ordo.protocol.batch;
+
+import io.ordo.protocol.CorruptBatchException;
+import java.nio.ByteBuffer;
+
+/**
+ * Unsigned LEB128 varints and zigzag-encoded signed varints over absolute buffer positions. The
+ * readers bound every read by a limit and reject over-long encodings.
+ */
+public final class Varint {
+  private Varint() {}
+
+  public static int sizeOfUnsigned(int value) {
+    int size = 1;
+    while ((value & 0xFFFFFF80) != 0) {
+      value >>>= 7;
+      size++;
+    }
+    return size;
+  }
+
+  public static int sizeOfSigned(int value) {
+    return sizeOfUnsigned((value << 1) ^ (value >> 31));
+  }
+
+  public static int sizeOfSignedLong(long value) {
+    long v = (value << 1) ^ (value >> 63);
+    int size = 1;
+    while ((v & 0xFFFFFFFFFFFFFF80L) != 0) {
+      v >>>= 7;
+      size++;
+    }
+    return size;
+  }
+
+  /** Writes at {@code pos}; returns the position after the varint. */
+  public static int writeUnsigned(ByteBuffer buf, int pos, int value) {
+    while ((value & 0xFFFFFF80) != 0) {
+      buf.put(pos++, (byte) ((value & 0x7F) | 0x80));
+      value >>>= 7;
+    }
+    buf.put(pos++, (byte) value);
+    return pos;
+  }
+
+  public static int writeSigned(ByteBuffer buf, int pos, int value) {
+    return writeUnsigned(buf, pos, (value << 1) ^ (value >> 31));
+  }
+
+  public static int writeSignedLong(ByteBuffer buf, int pos, long value) {
+    long v = (value << 1) ^ (value >> 63);
+    while ((v & 0xFFFFFFFFFFFFFF80L) != 0) {
+      buf.put(pos++, (byte) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    buf.put(pos++, (byte) v);
+    return pos;
+  }
+
+  /**
+   * Reads an unsigned varint of at most 5 bytes from {@code [pos, limit)}. The value is returned in
+   * the low 32 bits and the new position in the high 32 bits, so no object is allocated.
+   */
+  public static long readUnsigned(ByteBuffer buf, int pos, int limit) {
+    int value = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      if (pos >= limit) {
+        throw new CorruptBatchException("varint runs past the end of the records");
+      }
+      byte b = buf.get(pos++);
+      value |= (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return ((long) pos << 32) | (value & 0xFFFFFFFFL);
+      }
+    }
+    throw new CorruptBatchException("varint longer than 5 bytes");
+  }
+
+  /** As {@link #readUnsigned}, zigzag-decoded. */
+  public static long readSigned(ByteBuffer buf, int pos, int limit) {
+    long packed = readUnsigned(buf, pos, limit);
+    int raw = (int) packed;
+    int value = (raw >>> 1) ^ -(raw & 1);
+    return (packed & 0xFFFFFFFF00000000L) | (value & 0xFFFFFFFFL);
+  }
+
+  /** Position after a value returned by the readers. */
+  public static int position(long packed) {
+    return (int) (packed >>> 32);
+  }
+
+  /** Value part of a packed result. */
+  public static int value(long packed) {
+    return (int) packed;
+  }
+}
