@@ -61,7 +61,12 @@ public enum ErrorCode {
       "The consumer group member's generation is no longer current; another member has taken"
           + " over. Rejoin the group."),
   UNKNOWN_GROUP(20, false, "The consumer group does not exist."),
-  INVALID_REQUEST(21, false, "A request field is out of range; see the message for which one.");
+  INVALID_REQUEST(21, false, "A request field is out of range; see the message for which one."),
+  DUPLICATE_SEQUENCE(
+      22,
+      false,
+      "The batch was stored before, too long ago for its offsets to be remembered; it was not"
+          + " stored again. Treat it as sent.");
 
   private static final ErrorCode[] BY_CODE;
 
