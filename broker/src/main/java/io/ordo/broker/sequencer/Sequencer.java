@@ -1,0 +1,282 @@
+package io.ordo.broker.sequencer;
+
+import com.lmax.disruptor.EventHandler;
+import io.ordo.protocol.ErrorCode;
+import io.ordo.protocol.batch.Compression;
+import io.ordo.protocol.batch.RecordBatch;
+import io.ordo.protocol.batch.RecordBatchBuilder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only writer of the log. For each request from the ring it checks the producer session, stamps
+ * base offset, term, stream version, the stream's previous batch and the append time into each
+ * batch header in place, and collects the batch into the current group. The Disruptor's
+ * end-of-batch signal closes the group: one gathering write, one fsync (per the log's policy), then
+ * one pass that acknowledges every request now durable, in arrival order.
+ *
+ * <p>Runs on the Disruptor's single consumer thread; nothing else touches its state.
+ */
+public final class Sequencer implements EventHandler<AppendEvent> {
+  private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
+
+  private final SequencedLog log;
+  private final ProducerSessions sessions;
+  private final StreamVersions streams;
+  private final LongSupplier clockMs;
+  private final long term;
+
+  private final ByteBuffer[] group;
+  private int groupSize;
+  private final ArrayDeque<ProduceRequest> unwritten = new ArrayDeque<>();
+  private final ArrayDeque<ProduceRequest> awaitingDurability = new ArrayDeque<>();
+  private final RecordBatch view = new RecordBatch();
+  private final RecordBatchBuilder controlBuilder = new RecordBatchBuilder(4096);
+
+  private long nextOffset;
+  private long lastAppendTimestampMs;
+  private boolean failed;
+
+  /**
+   * @param maxGroupBatches most batches in one write; a request never has more (the server caps the
+   *     batches per request at this)
+   */
+  public Sequencer(
+      SequencedLog log,
+      ProducerSessions sessions,
+      StreamVersions streams,
+      LongSupplier clockMs,
+      long term,
+      int maxGroupBatches) {
+    this.log = log;
+    this.sessions = sessions;
+    this.streams = streams;
+    this.clockMs = clockMs;
+    this.term = term;
+    this.group = new ByteBuffer[maxGroupBatches];
+    this.nextOffset = log.nextOffset();
+  }
+
+  @Override
+  public void onEvent(AppendEvent event, long sequence, boolean endOfBatch) {
+    ProduceRequest request = event.request;
+    event.request = null;
+    if (failed) {
+      failRequest(request, ErrorCode.STORAGE_ERROR);
+    } else {
+      int needed = request.kind == ProduceRequest.Kind.PRODUCE ? request.batchCount : 1;
+      if (groupSize + needed > group.length) {
+        closeGroup();
+      }
+      if (request.kind == ProduceRequest.Kind.PRODUCE) {
+        sequenceProduce(request);
+      } else {
+        sequenceInit(request);
+      }
+    }
+    if (endOfBatch) {
+      closeGroup();
+    }
+  }
+
+  @Override
+  public void onTimeout(long sequence) {
+    if (failed) {
+      return;
+    }
+    try {
+      log.onGroupEnd(clockMs.getAsLong());
+    } catch (IOException e) {
+      storageFailed(e);
+      return;
+    }
+    acknowledgeDurable();
+  }
+
+  private void sequenceProduce(ProduceRequest request) {
+    long ackOffset = 0;
+    long now = appendTimestamp();
+    for (int i = 0; i < request.batchCount; i++) {
+      if (request.errors[i] != ErrorCode.NONE) {
+        continue;
+      }
+      ByteBuffer bb =
+          request
+              .frame
+              .nioBuffer(request.batchIndex[i], request.batchLength[i])
+              .order(ByteOrder.LITTLE_ENDIAN);
+      view.wrap(bb, 0);
+      switch (sessions.check(view)) {
+        case DUPLICATE:
+          request.baseOffsets[i] = sessions.duplicateBaseOffset();
+          request.baseStreamVersions[i] = sessions.duplicateBaseStreamVersion();
+          ackOffset = Math.max(ackOffset, request.baseOffsets[i] + view.recordCount());
+          break;
+        case REFUSE:
+          request.errors[i] = sessions.refusal();
+          break;
+        case STORE:
+          stamp(view, now);
+          request.baseOffsets[i] = view.baseOffset();
+          request.baseStreamVersions[i] = view.baseStreamVersion();
+          group[groupSize++] = bb;
+          ackOffset = nextOffset;
+          break;
+        default:
+          throw new IllegalStateException();
+      }
+    }
+    request.ackOffset = ackOffset;
+    unwritten.add(request);
+  }
+
+  private void sequenceInit(ProduceRequest request) {
+    long id = sessions.idFor(request.producerName);
+    short epoch = sessions.nextEpoch(id);
+    controlBuilder.begin(ProducerSessions.CONTROL_STREAM, id, epoch, -1, Compression.NONE, true);
+    controlBuilder.tryAppend(
+        clockMs.getAsLong(), request.producerName.getBytes(StandardCharsets.UTF_8), null, null);
+    ByteBuffer built = controlBuilder.build();
+    ByteBuffer copy = ByteBuffer.allocateDirect(built.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+    copy.put(built).flip();
+    view.wrap(copy, 0);
+    stamp(view, appendTimestamp());
+    group[groupSize++] = copy;
+    request.producerId = id;
+    request.producerEpoch = epoch;
+    request.ackOffset = nextOffset;
+    unwritten.add(request);
+  }
+
+  /** Stamps the leader's fields and folds the batch into the derived state. */
+  private void stamp(RecordBatch batch, long appendTimestampMs) {
+    StreamVersions.StreamState stream = streams.stateFor(batch.streamName());
+    batch.stamp(nextOffset, term, stream.nextVersion, stream.lastBatchOffset, appendTimestampMs);
+    nextOffset += batch.recordCount();
+    stream.nextVersion += batch.recordCount();
+    stream.lastBatchOffset = batch.baseOffset();
+    stream.records += batch.recordCount();
+    sessions.apply(batch);
+  }
+
+  private long appendTimestamp() {
+    long now = Math.max(clockMs.getAsLong(), lastAppendTimestampMs);
+    lastAppendTimestampMs = now;
+    return now;
+  }
+
+  private void closeGroup() {
+    if (failed) {
+      return;
+    }
+    try {
+      if (groupSize > 0) {
+        log.append(group, groupSize);
+      }
+      for (ProduceRequest r : unwritten) {
+        r.releaseFrame();
+        awaitingDurability.add(r);
+      }
+      unwritten.clear();
+      Arrays.fill(group, 0, groupSize, null);
+      groupSize = 0;
+      log.onGroupEnd(clockMs.getAsLong());
+    } catch (IOException | RuntimeException e) {
+      storageFailed(e);
+      return;
+    }
+    acknowledgeDurable();
+  }
+
+  private void acknowledgeDurable() {
+    long limit = log.acksWaitForFsync() ? log.durableOffset() : log.nextOffset();
+    while (!awaitingDurability.isEmpty() && awaitingDurability.peek().ackOffset <= limit) {
+      respond(awaitingDurability.poll());
+    }
+  }
+
+  private static void respond(ProduceRequest r) {
+    try {
+      if (r.kind == ProduceRequest.Kind.PRODUCE) {
+        r.responder.onProduceComplete(r);
+      } else {
+        r.responder.onInitProducerComplete(r);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not deliver a response for request {}", r.correlationId, e);
+    }
+  }
+
+  /**
+   * The log is in an unknown state after a failed write: refuse everything from now on. What was
+   * acknowledged is durable; the rest is answered with STORAGE_ERROR, and a restart recovers the
+   * log and replays the derived state from it.
+   */
+  private void storageFailed(Exception e) {
+    LOG.error("log write failed; the node refuses further appends until restarted", e);
+    failed = true;
+    groupSize = 0;
+    for (ProduceRequest r : unwritten) {
+      failRequest(r, ErrorCode.STORAGE_ERROR);
+    }
+    unwritten.clear();
+    while (!awaitingDurability.isEmpty()) {
+      failRequest(awaitingDurability.poll(), ErrorCode.STORAGE_ERROR);
+    }
+  }
+
+  private static void failRequest(ProduceRequest r, ErrorCode code) {
+    r.releaseFrame();
+    if (r.kind == ProduceRequest.Kind.PRODUCE) {
+      for (int i = 0; i < r.batchCount; i++) {
+        if (r.errors[i] == ErrorCode.NONE) {
+          r.errors[i] = code;
+          r.baseOffsets[i] = -1;
+          r.baseStreamVersions[i] = -1;
+        }
+      }
+    } else {
+      r.initError = code;
+    }
+    respond(r);
+  }
+
+  /**
+   * On shutdown, after the ring is drained and its thread has stopped: makes everything written
+   * durable and acknowledges it, so a clean stop never leaves a written append unanswered.
+   */
+  public void flushAndAcknowledge() {
+    if (failed) {
+      return;
+    }
+    try {
+      log.flush();
+    } catch (IOException e) {
+      storageFailed(e);
+      return;
+    }
+    acknowledgeDurable();
+  }
+
+  /** Fails what is still waiting (called on shutdown, after the ring is drained). */
+  public void failPending(ErrorCode code) {
+    for (ProduceRequest r : unwritten) {
+      failRequest(r, code);
+    }
+    unwritten.clear();
+    while (!awaitingDurability.isEmpty()) {
+      failRequest(awaitingDurability.poll(), code);
+    }
+  }
+
+  public long nextOffset() {
+    return nextOffset;
+  }
+}

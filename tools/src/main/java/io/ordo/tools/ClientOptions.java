@@ -1,0 +1,48 @@
+package io.ordo.tools;
+
+import io.ordo.protocol.batch.Compression;
+import io.ordo.producer.Producer;
+import picocli.CommandLine.Option;
+
+/** Producer options shared by {@code ordo produce} and {@code ordo perf produce}. */
+final class ClientOptions {
+  @Option(
+      names = "--bootstrap-server",
+      required = true,
+      description = "host:port of a node (comma-separated list allowed).")
+  String bootstrapServer;
+
+  @Option(
+      names = "--compression",
+      description = "Batch compression: none or zstd (default: ${DEFAULT-VALUE}).",
+      defaultValue = "none")
+  Compression compression;
+
+  @Option(
+      names = "--batch-size",
+      description = "Largest batch in bytes (default: ${DEFAULT-VALUE}).",
+      defaultValue = "262144")
+  int batchSizeBytes;
+
+  @Option(
+      names = "--linger-ms",
+      description = "How long a batch waits for more records (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1")
+  long lingerMs;
+
+  @Option(names = "--producer-name", description = "Stable producer name (fences older instances).")
+  String producerName;
+
+  Producer.Builder producerBuilder() {
+    Producer.Builder b =
+        Producer.builder()
+            .bootstrapServer(bootstrapServer)
+            .compression(compression)
+            .batchSizeBytes(batchSizeBytes)
+            .lingerMs(lingerMs);
+    if (producerName != null) {
+      b.producerName(producerName);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,141 @@
+package io.ordo.tools;
+
+import io.ordo.producer.Producer;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ordo perf produce}: sends fixed-size records as fast as allowed (or at a fixed rate)
+ * and reports acknowledgement latency, in the shape of Kafka's producer performance tool so the
+ * two can be compared line by line.
+ */
+@Command(
+    name = "produce",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Produces N records of B bytes and prints throughput and ack latency percentiles.",
+      "The last line has the shape of kafka-producer-perf-test's summary."
+    })
+public final class PerfProduceCommand implements Callable<Integer> {
+  @Mixin ClientOptions client;
+
+  @Option(names = "--stream", required = true, description = "Stream to append to.")
+  String stream;
+
+  @Option(names = "--num-records", required = true, description = "Records to send.")
+  long numRecords;
+
+  @Option(names = "--record-size", required = true, description = "Value size in bytes.")
+  int recordSize;
+
+  @Option(
+      names = "--throughput",
+      description = "Records per second to offer; -1 for as fast as possible (default).",
+      defaultValue = "-1")
+  long throughput;
+
+  @Option(
+      names = "--report-interval-ms",
+      description = "Interval of the progress lines (default: ${DEFAULT-VALUE}).",
+      defaultValue = "5000")
+  long reportIntervalMs;
+
+  @Override
+  public Integer call() throws Exception {
+    if (numRecords <= 0 || recordSize < 0) {
+      throw new IllegalArgumentException("--num-records must be > 0 and --record-size >= 0");
+    }
+    byte[] value = new byte[recordSize];
+    new Random(42).nextBytes(value);
+    Recorder recorder = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
+    Histogram total = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    Histogram window = null;
+    AtomicLong failures = new AtomicLong();
+    AtomicLong acked = new AtomicLong();
+    long startNs = System.nanoTime();
+    long lastReportNs = startNs;
+    long windowStartSent = 0;
+    try (Producer producer = client.producerBuilder().build()) {
+      for (long i = 0; i < numRecords; i++) {
+        if (throughput > 0) {
+          long dueNs = startNs + (long) (i * (1e9 / throughput));
+          while (System.nanoTime() < dueNs) {
+            LockSupport.parkNanos(Math.min(dueNs - System.nanoTime(), 100_000));
+          }
+        }
+        long sendNs = System.nanoTime();
+        producer
+            .send(stream, null, value, null)
+            .whenComplete(
+                (m, e) -> {
+                  if (e == null) {
+                    recorder.recordValue(
+                        Math.min((System.nanoTime() - sendNs) / 1000, TimeUnit.SECONDS.toMicros(60)));
+                    acked.incrementAndGet();
+                  } else {
+                    failures.incrementAndGet();
+                  }
+                });
+        long now = System.nanoTime();
+        if (now - lastReportNs >= TimeUnit.MILLISECONDS.toNanos(reportIntervalMs)) {
+          window = recorder.getIntervalHistogram(window);
+          total.add(window);
+          printWindow(i + 1 - windowStartSent, now - lastReportNs, window);
+          windowStartSent = i + 1;
+          lastReportNs = now;
+        }
+      }
+      producer.flush();
+    }
+    long elapsedNs = System.nanoTime() - startNs;
+    window = recorder.getIntervalHistogram(window);
+    total.add(window);
+    double seconds = elapsedNs / 1e9;
+    double recPerSec = numRecords / seconds;
+    System.out.printf(
+        "%d records sent, %.1f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max"
+            + " latency, %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.%n",
+        numRecords,
+        recPerSec,
+        recPerSec * recordSize / (1024.0 * 1024.0),
+        total.getMean() / 1000.0,
+        total.getMaxValue() / 1000.0,
+        ms(total, 50),
+        ms(total, 95),
+        ms(total, 99),
+        ms(total, 99.9));
+    System.out.printf(
+        "latency detail (us): p50 %d, p95 %d, p99 %d, p99.9 %d, max %d; failed %d%n",
+        total.getValueAtPercentile(50),
+        total.getValueAtPercentile(95),
+        total.getValueAtPercentile(99),
+        total.getValueAtPercentile(99.9),
+        total.getMaxValue(),
+        failures.get());
+    return failures.get() == 0 && acked.get() == numRecords ? 0 : 1;
+  }
+
+  private void printWindow(long sent, long ns, Histogram h) {
+    double rate = sent / (ns / 1e9);
+    System.out.printf(
+        "%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max"
+            + " latency.%n",
+        sent,
+        rate,
+        rate * recordSize / (1024.0 * 1024.0),
+        h.getMean() / 1000.0,
+        h.getMaxValue() / 1000.0);
+  }
+
+  private static long ms(Histogram h, double percentile) {
+    return Math.round(h.getValueAtPercentile(percentile) / 1000.0);
+  }
+}
