@@ -172,7 +172,11 @@ public final class Log implements AutoCloseable {
     return durableOffset;
   }
 
-  /** Term of the last batch, or 0 when the log holds none. */
+  /**
+   * Term of the last batch appended, or 0 when there is none. Retention deleting that batch keeps
+   * its term here (a follower still needs it to match the leader's previous term); truncating the
+   * whole log to {@link #startOffset()} resets it to 0.
+   */
   public long lastTerm() {
     return lastTerm;
   }
@@ -477,7 +481,7 @@ public final class Log implements AutoCloseable {
       active = target;
       active.firstAppendMs(position == 0 ? Long.MIN_VALUE : firstAppendOf(target, now));
       lastTerm = termBefore;
-      if (durableOffset > offset) {
+      if (durableOffset >= offset) {
         durableSegmentBase = target.baseOffset();
         durablePosition = position;
         durableTerm = termBefore;

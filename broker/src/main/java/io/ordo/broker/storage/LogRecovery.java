@@ -355,7 +355,7 @@ final class LogRecovery {
   /** Checks every batch of {@code s} from {@code from}, indexing the good ones. */
   private void scanSegment(Segment s, long from, Scan scan) throws IOException {
     batches.on(s.channel());
-    long limit = s.sizeBytes();
+    long limit = s.channel().size(); // not sizeBytes(): a trusted prefix load published less
     long pos = from;
     int interval = config.indexIntervalBytes();
     while (true) {
@@ -402,10 +402,10 @@ final class LogRecovery {
   /** Cuts the log where the scan failed: truncates that segment, deletes every later one. */
   private void cutAt(List<Segment> segments, int failedAt, Scan scan) throws IOException {
     Segment s = segments.get(failedAt);
-    long dropped = s.sizeBytes() - scan.position;
+    long dropped = s.channel().size() - scan.position;
     int later = segments.size() - failedAt - 1;
     for (int i = failedAt + 1; i < segments.size(); i++) {
-      dropped += segments.get(i).sizeBytes();
+      dropped += segments.get(i).channel().size();
     }
     LOG.warn(
         "Log {}: dropping everything from offset {} on, {} bytes ({} from position {}{}),"
