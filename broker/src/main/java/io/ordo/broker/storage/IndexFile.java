@@ -1,0 +1,189 @@
+package io.ordo.broker.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An index of fixed-size little-endian entries beside a segment. While its segment takes appends
+ * the entries live in a growable heap buffer and reach the file lazily ({@link #writeToFile}); once
+ * sealed, the file is complete and the entries are read through a read-only memory mapping, so old
+ * segments cost no heap.
+ *
+ * <p>Threading: one writer appends, truncates and seals; any number of readers look entries up
+ * concurrently. Readers read {@link #entryCount()} before {@link #entries()}: the writer publishes
+ * a grown buffer before the count that needs it, so a reader always sees its entries.
+ */
+abstract class IndexFile {
+  private static final int INITIAL_ENTRIES = 64;
+
+  private final Path path;
+  private final int entrySize;
+  private volatile ByteBuffer entries;
+  private volatile int count;
+  private int writtenCount;
+  private boolean sealed;
+
+  IndexFile(Path path, int entrySize) {
+    this.path = path;
+    this.entrySize = entrySize;
+    this.entries = ByteBuffer.allocate(INITIAL_ENTRIES * entrySize).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  final Path path() {
+    return path;
+  }
+
+  final int entryCount() {
+    return count;
+  }
+
+  final ByteBuffer entries() {
+    return entries;
+  }
+
+  final int entrySize() {
+    return entrySize;
+  }
+
+  final boolean sealed() {
+    return sealed;
+  }
+
+  /** Byte index of the next entry in {@link #entries()}; grows the buffer if needed (writer). */
+  protected final int slotForAppend() {
+    ensureOpenForAppends();
+    int at = count * entrySize;
+    ByteBuffer b = entries;
+    if (at + entrySize > b.capacity()) {
+      ByteBuffer grown =
+          ByteBuffer.allocate(Math.max(b.capacity() * 2, at + entrySize))
+              .order(ByteOrder.LITTLE_ENDIAN);
+      grown.put(0, b, 0, at);
+      entries = grown;
+    }
+    return at;
+  }
+
+  /** Publishes the entry written at {@link #slotForAppend()} (writer). */
+  protected final void commitAppend() {
+    count = count + 1;
+  }
+
+  /** Keeps the first {@code n} entries (writer; the file catches up at the next write). */
+  final void truncateEntries(int n) {
+    ensureOpenForAppends();
+    if (n < 0 || n > count) {
+      throw new IllegalArgumentException("cannot keep " + n + " of " + count + " entries");
+    }
+    count = n;
+    writtenCount = Math.min(writtenCount, n);
+  }
+
+  private void ensureOpenForAppends() {
+    if (sealed) {
+      throw new IllegalStateException("index " + path + " is sealed");
+    }
+  }
+
+  /**
+   * Brings the file up to date with the entries in memory: appends the new ones and cuts off
+   * entries dropped by a truncation. Optionally forces the file to disk.
+   */
+  final void writeToFile(boolean force) throws IOException {
+    if (sealed) {
+      return;
+    }
+    try (FileChannel ch =
+        FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      int n = count;
+      long end = (long) n * entrySize;
+      if (writtenCount < n) {
+        ByteBuffer pending = entries.duplicate();
+        pending.limit((int) end).position(writtenCount * entrySize);
+        long at = pending.position();
+        while (pending.hasRemaining()) {
+          at += ch.write(pending, at);
+        }
+      }
+      if (ch.size() > end) {
+        ch.truncate(end);
+      }
+      writtenCount = n;
+      if (force) {
+        ch.force(true);
+      }
+    }
+  }
+
+  /**
+   * Writes and forces the complete file, then serves lookups from a read-only mapping of it. The
+   * index takes no more appends until {@link #unseal()}.
+   */
+  final void seal() throws IOException {
+    if (sealed) {
+      return;
+    }
+    writeToFile(true);
+    entries = map(path, (long) count * entrySize);
+    sealed = true;
+  }
+
+  /**
+   * Takes appends again (after a truncation into a sealed segment): copies the entries to the heap
+   * and unlinks the file, which is written afresh at the next {@link #writeToFile}. Readers still
+   * holding the mapping keep reading the unlinked file safely.
+   */
+  final void unseal() throws IOException {
+    if (!sealed) {
+      return;
+    }
+    int n = count;
+    ByteBuffer copy =
+        ByteBuffer.allocate(Math.max(INITIAL_ENTRIES, n) * entrySize)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    copy.put(0, entries, 0, n * entrySize);
+    entries = copy;
+    Files.deleteIfExists(path);
+    writtenCount = 0;
+    sealed = false;
+  }
+
+  /** Replaces every entry with those of {@code source} (heap), as a fresh unsealed index. */
+  final void loadEntries(ByteBuffer source, int n) {
+    ByteBuffer copy =
+        ByteBuffer.allocate(Math.max(INITIAL_ENTRIES, n) * entrySize)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    copy.put(0, source, 0, n * entrySize);
+    entries = copy;
+    count = n;
+    writtenCount = 0;
+    sealed = false;
+  }
+
+  /** Serves an already complete index file from a mapping (recovery of a trusted segment). */
+  final void loadSealed(ByteBuffer mapped, int n) {
+    entries = mapped;
+    count = n;
+    writtenCount = n;
+    sealed = true;
+  }
+
+  final void deleteFile() throws IOException {
+    Files.deleteIfExists(path);
+  }
+
+  /** The file's bytes mapped read-only, little-endian; an empty heap buffer for an empty file. */
+  static ByteBuffer map(Path path, long bytes) throws IOException {
+    if (bytes == 0) {
+      return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      return ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+  }
+}

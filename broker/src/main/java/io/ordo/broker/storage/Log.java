@@ -1,0 +1,879 @@
+package io.ordo.broker.storage;
+
+import io.ordo.protocol.CorruptBatchException;
+import io.ordo.protocol.ErrorCode;
+import io.ordo.protocol.OrdoException;
+import io.ordo.protocol.batch.RecordBatch;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The segmented, append-only log of one broker: record batches stored byte for byte as the
+ * sequencer stamped them, in segment files rolled by size and age, with a sparse offset index and a
+ * time index per segment, group fsync, retention, truncation for followers and crash recovery (see
+ * {@link LogRecovery}).
+ *
+ * <p>Threading: exactly one writer thread calls {@link #append}, {@link #onGroupEnd}, {@link
+ * #flush}, {@link #truncateTo}, {@link #enforceRetention} and {@link #close}. Any number of reader
+ * threads call {@link #read}, {@link #offsetForTimestamp}, {@link #forEachBatch}, {@link #segments}
+ * and the offset getters concurrently, without locks: the writer writes the bytes and index entries
+ * first and then publishes the new end through volatile fields; segments live in a {@link
+ * ConcurrentSkipListMap}. Readers must stay at or below the commit offset when the log may be
+ * truncated: {@link #truncateTo} only cuts uncommitted batches, which readers never ask for.
+ *
+ * <p>Deleted segments: retention and truncation unlink a segment's files at once but keep its
+ * channel open for {@link LogConfig#fileDeleteDelayMs()} (closed by a later {@link #onGroupEnd} or
+ * {@link #enforceRetention}), so a {@link LogSlice} handed to a reader stays readable while it is
+ * sent (POSIX keeps an unlinked file's data while a descriptor is open). This needs no reference
+ * counting on the read path.
+ *
+ * <p>Failures: an {@link IOException} while writing or forcing leaves the log failed (fail-stop, as
+ * data after a failed fsync cannot be trusted): every later writer call throws until the log is
+ * closed and reopened, which recovers it from disk.
+ */
+public final class Log implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Log.class);
+  private static final String LOCK_FILE_NAME = ".lock";
+  private static final int READ_WINDOW_BYTES = 2048;
+  private static final int VISIT_WINDOW_BYTES = 256 * 1024;
+  private static final ThreadLocal<BatchReader> READERS =
+      ThreadLocal.withInitial(() -> new BatchReader(READ_WINDOW_BYTES));
+
+  private final LogConfig config;
+  private final LogClock clock;
+  private final Path dir;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+  private final long recoveryScannedBytes;
+
+  private volatile long startOffset;
+  private volatile long nextOffset;
+  private volatile long durableOffset;
+  private volatile long lastTerm;
+  private volatile boolean closed;
+
+  // Writer state.
+  private Segment active;
+  private boolean failed;
+  private RecoveryCheckpoint checkpoint;
+  private long durableSegmentBase;
+  private int durablePosition;
+  private long durableTerm;
+  private long reportedDurableOffset;
+  private long lastFsyncMs;
+  private long lastCheckpointMs;
+  private final ArrayDeque<PendingClose> pendingCloses = new ArrayDeque<>();
+  private final BatchReader writerReader = new BatchReader(READ_WINDOW_BYTES);
+  private final RecordBatch view = new RecordBatch();
+  private final ByteBuffer[] single = new ByteBuffer[1];
+  private int[] groupLengths = new int[16];
+  private int[] groupPositions = new int[16];
+  private long[] groupBases = new long[16];
+  private long[] groupNexts = new long[16];
+  private long[] groupTerms = new long[16];
+  private long[] groupTimestamps = new long[16];
+
+  private record PendingClose(Segment segment, long closeAtMs) {}
+
+  private Log(
+      LogConfig config,
+      LogClock clock,
+      FileChannel lockChannel,
+      FileLock lock,
+      LogRecovery.Result recovered) {
+    this.config = config;
+    this.clock = clock;
+    this.dir = config.dir();
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    for (Segment s : recovered.segments()) {
+      segments.put(s.baseOffset(), s);
+    }
+    this.active = segments.lastEntry().getValue();
+    this.recoveryScannedBytes = recovered.scannedBytes();
+    this.checkpoint = recovered.checkpoint();
+    this.startOffset = segments.firstKey();
+    this.nextOffset = recovered.nextOffset();
+    this.lastTerm = recovered.lastTerm();
+    long now = clock.nowMs();
+    if (active.firstAppendMs() == Long.MIN_VALUE && !active.isEmpty()) {
+      active.firstAppendMs(now);
+    }
+    this.lastFsyncMs = now;
+    this.lastCheckpointMs = now;
+    markDurable();
+    this.reportedDurableOffset = durableOffset;
+  }
+
+  /**
+   * Opens the log in {@code config.dir()}, creating the directory and an empty log at offset 0, or
+   * recovering what is there. Takes an exclusive lock on the directory until {@link #close}.
+   *
+   * @throws IOException when the directory cannot be used or is locked by another log
+   */
+  public static Log open(LogConfig config, LogClock clock) throws IOException {
+    Path dir = config.dir();
+    Files.createDirectories(dir);
+    FileChannel lockChannel =
+        FileChannel.open(
+            dir.resolve(LOCK_FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      lockChannel.close();
+      throw new IOException("log directory " + dir + " is in use by another open log");
+    }
+    try {
+      LogRecovery.Result recovered = new LogRecovery(config).recover();
+      return new Log(config, clock, lockChannel, lock, recovered);
+    } catch (IOException | RuntimeException | Error e) {
+      lockChannel.close();
+      throw e;
+    }
+  }
+
+  public LogConfig config() {
+    return config;
+  }
+
+  /** First offset still stored (after retention). */
+  public long startOffset() {
+    return startOffset;
+  }
+
+  /** The log end offset: the base offset the next appended batch must have. */
+  public long nextOffset() {
+    return nextOffset;
+  }
+
+  /**
+   * Every offset below this is on disk (fsynced). With {@link FsyncPolicy#NEVER} it moves only when
+   * a roll, {@link #flush} or {@link #close} forces the file.
+   */
+  public long durableOffset() {
+    return durableOffset;
+  }
+
+  /**
+   * Term of the last batch appended, or 0 when there is none. Retention deleting that batch keeps
+   * its term here (a follower still needs it to match the leader's previous term); truncating the
+   * whole log to {@link #startOffset()} resets it to 0.
+   */
+  public long lastTerm() {
+    return lastTerm;
+  }
+
+  // ---------------------------------------------------------------------------------- writes
+
+  /**
+   * Appends one stamped batch, the bytes in {@code [position, limit)} of {@code batch}, as they are
+   * (no copy when the buffer is direct), rolling to a new segment first when needed. Does not
+   * fsync: see {@link #onGroupEnd}. The buffer's position and limit are unchanged on return.
+   *
+   * @throws IllegalArgumentException when the batch's base offset is not {@link #nextOffset()}, its
+   *     length field is not the bytes given, its header CRC is wrong, its term is below {@link
+   *     #lastTerm()} or it is larger than {@link LogConfig#maxBatchBytes()}; nothing is written
+   */
+  public void append(ByteBuffer batch) throws IOException {
+    single[0] = batch;
+    try {
+      append(single, 1);
+    } finally {
+      single[0] = null;
+    }
+  }
+
+  /**
+   * Appends {@code batches[0..count)} (consecutive stamped batches, each as for {@link
+   * #append(ByteBuffer)}) with gathering writes. Either every batch is checked good and written,
+   * or, on {@link IllegalArgumentException}, none is.
+   */
+  public void append(ByteBuffer[] batches, int count) throws IOException {
+    ensureWritable();
+    if (count < 0 || count > batches.length) {
+      throw new IllegalArgumentException("count " + count + " is outside 0.." + batches.length);
+    }
+    if (count == 0) {
+      return;
+    }
+    ensureGroupCapacity(count);
+    long expected = nextOffset;
+    long term = lastTerm;
+    for (int i = 0; i < count; i++) {
+      checkAppendable(batches[i], i, expected, term);
+      expected = groupNexts[i];
+      term = groupTerms[i];
+    }
+    long now = clock.nowMs();
+    try {
+      int i = 0;
+      while (i < count) {
+        if (mustRoll(active.sizeBytes(), groupLengths[i], groupNexts[i], now)) {
+          roll(now);
+        }
+        int from = i;
+        long runBytes = (long) active.sizeBytes() + groupLengths[i];
+        i++;
+        while (i < count && !mustRoll(runBytes, groupLengths[i], groupNexts[i], now)) {
+          runBytes += groupLengths[i];
+          i++;
+        }
+        writeRun(batches, from, i, now);
+      }
+    } catch (IOException e) {
+      fail(e);
+      throw e;
+    }
+  }
+
+  private void checkAppendable(ByteBuffer batch, int i, long expectedBase, long minTerm) {
+    int length = batch.remaining();
+    if (length < RecordBatch.FIXED_HEADER_LENGTH + 1) {
+      throw new IllegalArgumentException(
+          "batch " + i + " of the group has " + length + " bytes, fewer than a batch header");
+    }
+    if (length > config.maxBatchBytes()) {
+      throw new IllegalArgumentException(
+          "batch "
+              + i
+              + " has "
+              + length
+              + " bytes, more than maxBatchBytes "
+              + config.maxBatchBytes());
+    }
+    RecordBatch b = view.wrap(batch, batch.position());
+    if (b.length() != length) {
+      throw new IllegalArgumentException(
+          "batch "
+              + i
+              + " has length field "
+              + b.length()
+              + " but "
+              + length
+              + " bytes were given");
+    }
+    if (b.magic() != RecordBatch.MAGIC) {
+      throw new IllegalArgumentException("batch " + i + " has unknown magic " + b.magic());
+    }
+    try {
+      b.validateHeader();
+    } catch (CorruptBatchException e) {
+      throw new IllegalArgumentException("batch " + i + ": " + e.getMessage(), e);
+    }
+    if (b.baseOffset() != expectedBase) {
+      throw new IllegalArgumentException(
+          "batch " + i + " has base offset " + b.baseOffset() + ", expected " + expectedBase);
+    }
+    if (b.term() < minTerm) {
+      throw new IllegalArgumentException(
+          "batch " + i + " has term " + b.term() + ", below the log's last term " + minTerm);
+    }
+    int count = b.recordCount();
+    if (count < 1 || b.baseOffset() > Long.MAX_VALUE - count) {
+      throw new IllegalArgumentException("batch " + i + " has record count " + count);
+    }
+    groupLengths[i] = length;
+    groupPositions[i] = batch.position();
+    groupBases[i] = b.baseOffset();
+    groupNexts[i] = b.baseOffset() + count;
+    groupTerms[i] = b.term();
+    groupTimestamps[i] = b.appendTimestamp();
+  }
+
+  private boolean mustRoll(long segmentBytes, int batchBytes, long batchNextOffset, long nowMs) {
+    if (segmentBytes == 0) {
+      return false;
+    }
+    return segmentBytes + batchBytes > config.segmentBytes()
+        || nowMs - active.firstAppendMs() >= config.segmentMs()
+        || batchNextOffset - active.baseOffset() > Integer.MAX_VALUE;
+  }
+
+  private void writeRun(ByteBuffer[] batches, int from, int to, long nowMs) throws IOException {
+    Segment seg = active;
+    int start = seg.sizeBytes();
+    long total = 0;
+    for (int i = from; i < to; i++) {
+      total += groupLengths[i];
+    }
+    FileChannel ch = seg.channel();
+    try {
+      long written = 0;
+      while (written < total) {
+        written += ch.write(batches, from, to - from);
+      }
+    } finally {
+      for (int i = from; i < to; i++) {
+        batches[i].position(groupPositions[i]);
+      }
+    }
+    if (start == 0) {
+      seg.firstAppendMs(nowMs);
+    }
+    int pos = start;
+    for (int i = from; i < to; i++) {
+      seg.indexBatch(
+          groupBases[i], pos, groupLengths[i], groupTimestamps[i], config.indexIntervalBytes());
+      pos += groupLengths[i];
+    }
+    long next = groupNexts[to - 1];
+    seg.publish(pos, next);
+    lastTerm = groupTerms[to - 1];
+    nextOffset = next;
+  }
+
+  private void roll(long nowMs) throws IOException {
+    Segment old = active;
+    old.channel().force(false);
+    old.seal();
+    Segment fresh = Segment.create(dir, nextOffset);
+    segments.put(fresh.baseOffset(), fresh);
+    active = fresh;
+    lastFsyncMs = nowMs;
+    markDurable();
+    writeCheckpoint(new RecoveryCheckpoint(nextOffset, fresh.baseOffset(), 0, lastTerm), nowMs);
+    LOG.debug("Rolled {} to a new segment at offset {}", dir, nextOffset);
+  }
+
+  /**
+   * Ends an append group (called by the sequencer after each one): fsyncs as the {@link
+   * FsyncPolicy} says, writes a recovery checkpoint when {@link LogConfig#checkpointIntervalMs()}
+   * has passed, and closes deleted segments whose grace period is over.
+   *
+   * @return true when {@link #durableOffset()} advanced since the previous call
+   */
+  public boolean onGroupEnd(long nowMs) throws IOException {
+    ensureWritable();
+    try {
+      switch (config.fsyncPolicy()) {
+        case EVERY_GROUP -> forceActive(nowMs);
+        case INTERVAL -> {
+          if (nowMs - lastFsyncMs >= config.fsyncIntervalMs()) {
+            forceActive(nowMs);
+          }
+        }
+        case NEVER -> {}
+      }
+      if (durableOffset > checkpoint.offset()
+          && nowMs - lastCheckpointMs >= config.checkpointIntervalMs()) {
+        writeDurableCheckpoint(nowMs);
+      }
+      closeExpired(nowMs);
+    } catch (IOException e) {
+      fail(e);
+      throw e;
+    }
+    boolean advanced = durableOffset > reportedDurableOffset;
+    reportedDurableOffset = durableOffset;
+    return advanced;
+  }
+
+  /** Fsyncs everything appended so far. */
+  public void flush() throws IOException {
+    ensureWritable();
+    try {
+      forceActive(clock.nowMs());
+    } catch (IOException e) {
+      fail(e);
+      throw e;
+    }
+  }
+
+  private void forceActive(long nowMs) throws IOException {
+    if (durableOffset < nextOffset) {
+      active.channel().force(false);
+      markDurable();
+    }
+    lastFsyncMs = nowMs;
+  }
+
+  /** Records that everything appended so far is on disk. */
+  private void markDurable() {
+    durableSegmentBase = active.baseOffset();
+    durablePosition = active.sizeBytes();
+    durableTerm = lastTerm;
+    durableOffset = nextOffset;
+  }
+
+  private void writeDurableCheckpoint(long nowMs) throws IOException {
+    Segment s = segments.get(durableSegmentBase);
+    if (s == active) {
+      s.offsetIndex().writeToFile(true);
+      s.timeIndex().writeToFile(true);
+    }
+    writeCheckpoint(
+        new RecoveryCheckpoint(durableOffset, durableSegmentBase, durablePosition, durableTerm),
+        nowMs);
+  }
+
+  private void writeCheckpoint(RecoveryCheckpoint cp, long nowMs) throws IOException {
+    cp.write(dir);
+    checkpoint = cp;
+    lastCheckpointMs = nowMs;
+  }
+
+  /**
+   * Drops every batch whose base offset is at or above {@code offset} (a follower removing a suffix
+   * that diverges from the leader), durably. Segments after the cut are deleted.
+   *
+   * @throws IllegalArgumentException when {@code offset} is not the base offset of a stored batch
+   *     or {@link #nextOffset()}
+   */
+  public void truncateTo(long offset) throws IOException {
+    ensureWritable();
+    long end = nextOffset;
+    if (offset == end) {
+      return;
+    }
+    if (offset < startOffset || offset > end) {
+      throw new IllegalArgumentException(
+          "cannot truncate to " + offset + ": the log holds [" + startOffset + ", " + end + ")");
+    }
+    Segment target = segments.floorEntry(offset).getValue();
+    int position = 0;
+    if (offset != target.baseOffset()) {
+      long p = target.locate(offset, writerReader, target.sizeBytes());
+      RecordBatch h = p < 0 ? null : writerReader.header(p, target.sizeBytes());
+      if (h == null || h.baseOffset() != offset) {
+        throw new IllegalArgumentException(
+            "cannot truncate to " + offset + ": it is inside a batch, not at its start");
+      }
+      position = (int) p;
+    }
+    long termBefore = termBefore(offset);
+    long now = clock.nowMs();
+    try {
+      if (checkpoint.offset() > offset) {
+        if (target == active) {
+          target.offsetIndex().writeToFile(true);
+          target.timeIndex().writeToFile(true);
+        }
+        writeCheckpoint(
+            new RecoveryCheckpoint(offset, target.baseOffset(), position, termBefore), now);
+      }
+      nextOffset = offset;
+      for (Segment s : new ArrayList<>(segments.tailMap(target.baseOffset(), false).values())) {
+        segments.remove(s.baseOffset());
+        s.deleteFiles();
+        scheduleClose(s, now);
+      }
+      target.truncate(position, offset);
+      LogRecovery.resumeAfterTruncate(target, writerReader, position, offset);
+      RecoveryCheckpoint.forceDirectory(dir);
+      active = target;
+      active.firstAppendMs(position == 0 ? Long.MIN_VALUE : firstAppendOf(target, now));
+      lastTerm = termBefore;
+      if (durableOffset >= offset) {
+        durableSegmentBase = target.baseOffset();
+        durablePosition = position;
+        durableTerm = termBefore;
+        durableOffset = offset;
+      }
+      reportedDurableOffset = Math.min(reportedDurableOffset, durableOffset);
+      LOG.info("Truncated {} to offset {} (was {})", dir, offset, end);
+    } catch (IOException e) {
+      fail(e);
+      throw e;
+    }
+  }
+
+  private long firstAppendOf(Segment s, long nowMs) throws IOException {
+    if (s.firstAppendMs() != Long.MIN_VALUE) {
+      return s.firstAppendMs();
+    }
+    RecordBatch h = writerReader.on(s.channel()).header(0, s.sizeBytes());
+    return h == null ? nowMs : h.appendTimestamp();
+  }
+
+  /** Term of the batch just below {@code offset}, or 0 when there is none. */
+  private long termBefore(long offset) throws IOException {
+    if (offset <= startOffset) {
+      return 0;
+    }
+    Segment s = segments.floorEntry(offset - 1).getValue();
+    long p = s.locate(offset - 1, writerReader, s.sizeBytes());
+    RecordBatch h = p < 0 ? null : writerReader.header(p, s.sizeBytes());
+    if (h == null) {
+      throw new CorruptBatchException("no stored batch holds offset " + (offset - 1));
+    }
+    return h.term();
+  }
+
+  /**
+   * Deletes whole segments from the start of the log, never the active one: while the log stays at
+   * least {@link LogConfig#retentionBytes()} without the segment, or while the segment's newest
+   * batch is older than {@link LogConfig#retentionMs()}. Also closes deleted segments whose grace
+   * period is over.
+   *
+   * @return how many segments were deleted
+   */
+  public int enforceRetention(long nowMs) throws IOException {
+    ensureWritable();
+    try {
+      closeExpired(nowMs);
+      long total = 0;
+      for (Segment s : segments.values()) {
+        total += s.sizeBytes();
+      }
+      int deleted = 0;
+      for (Segment s : segments.values()) {
+        if (s == active) {
+          break;
+        }
+        boolean bySize =
+            config.retentionBytes() >= 0 && total - s.sizeBytes() >= config.retentionBytes();
+        boolean byAge =
+            config.retentionMs() >= 0 && nowMs - s.maxTimestampMs() > config.retentionMs();
+        if (!bySize && !byAge) {
+          break;
+        }
+        startOffset = segments.higherKey(s.baseOffset());
+        segments.remove(s.baseOffset());
+        s.deleteFiles();
+        scheduleClose(s, nowMs);
+        total -= s.sizeBytes();
+        deleted++;
+        LOG.info(
+            "Retention deleted {} (offsets [{}, {}), {} bytes, by {})",
+            s.logFile().getFileName(),
+            s.baseOffset(),
+            s.nextOffset(),
+            s.sizeBytes(),
+            bySize ? "size" : "age");
+      }
+      return deleted;
+    } catch (IOException e) {
+      fail(e);
+      throw e;
+    }
+  }
+
+  private void scheduleClose(Segment s, long nowMs) throws IOException {
+    if (config.fileDeleteDelayMs() == 0) {
+      s.close();
+    } else {
+      pendingCloses.add(new PendingClose(s, nowMs + config.fileDeleteDelayMs()));
+    }
+  }
+
+  private void closeExpired(long nowMs) throws IOException {
+    while (!pendingCloses.isEmpty() && pendingCloses.peek().closeAtMs() <= nowMs) {
+      pendingCloses.poll().segment().close();
+    }
+  }
+
+  /** Fsyncs, writes the recovery checkpoint and releases every file. Idempotent. */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    IOException error = null;
+    try {
+      if (!failed) {
+        long now = clock.nowMs();
+        forceActive(now);
+        writeDurableCheckpoint(now);
+      }
+    } catch (IOException e) {
+      error = e;
+    } finally {
+      IOException releaseError = release();
+      if (error == null) {
+        error = releaseError;
+      }
+    }
+    if (error != null) {
+      throw error;
+    }
+  }
+
+  /** Releases every file without forcing or checkpointing anything: a simulated crash. */
+  void closeAbruptly() throws IOException {
+    if (!closed) {
+      IOException e = release();
+      if (e != null) {
+        throw e;
+      }
+    }
+  }
+
+  private IOException release() {
+    closed = true;
+    IOException error = null;
+    List<Segment> all = new ArrayList<>(segments.values());
+    for (PendingClose p : pendingCloses) {
+      all.add(p.segment());
+    }
+    pendingCloses.clear();
+    for (Segment s : all) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        error = error == null ? e : error;
+      }
+    }
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      error = error == null ? e : error;
+    }
+    return error;
+  }
+
+  private void ensureWritable() throws IOException {
+    if (closed) {
+      throw new IllegalStateException("log " + dir + " is closed");
+    }
+    if (failed) {
+      throw new IOException(
+          "log " + dir + " failed after an earlier I/O error; close and reopen it to recover");
+    }
+  }
+
+  private void fail(IOException e) {
+    if (!failed) {
+      failed = true;
+      LOG.error("Log {} failed; it takes no more writes until reopened", dir, e);
+    }
+  }
+
+  private void ensureGroupCapacity(int count) {
+    if (groupLengths.length < count) {
+      int n = Math.max(count, groupLengths.length * 2);
+      groupLengths = new int[n];
+      groupPositions = new int[n];
+      groupBases = new long[n];
+      groupNexts = new long[n];
+      groupTerms = new long[n];
+      groupTimestamps = new long[n];
+    }
+  }
+
+  // ----------------------------------------------------------------------------------- reads
+
+  /**
+   * Whole batches from one segment, starting with the batch that holds {@code offset}: at least one
+   * batch (even one larger than {@code maxBytes}), then more while they fit in {@code maxBytes},
+   * and none that ends above {@code maxOffsetExclusive} (pass the commit offset). The header CRC of
+   * every batch returned is checked.
+   *
+   * @return {@link LogSlice#EMPTY} at the end of the log or at {@code maxOffsetExclusive}
+   * @throws OrdoException with {@link ErrorCode#OFFSET_OUT_OF_RANGE} below {@link #startOffset()}
+   *     or above {@link #nextOffset()}
+   * @throws CorruptBatchException when the batch holding {@code offset} is damaged
+   */
+  public LogSlice read(long offset, int maxBytes, long maxOffsetExclusive) throws IOException {
+    ensureReadable();
+    long end = nextOffset;
+    Segment seg = segmentFor(offset, end);
+    if (offset == end || offset >= maxOffsetExclusive) {
+      return LogSlice.EMPTY;
+    }
+    long limit = seg.sizeBytes();
+    BatchReader reader = READERS.get();
+    long pos = seg.locate(offset, reader, limit);
+    if (pos < 0) {
+      throw missing(seg, offset);
+    }
+    long first = -1;
+    long next = -1;
+    long start = pos;
+    long bytes = 0;
+    while (true) {
+      RecordBatch h;
+      try {
+        h = reader.header(pos, limit);
+      } catch (CorruptBatchException e) {
+        if (bytes == 0) {
+          throw e;
+        }
+        break; // served up to the damage; the next read reports it
+      }
+      if (h == null
+          || (bytes > 0 && (bytes + h.length() > maxBytes || h.baseOffset() != next))
+          || h.nextOffset() > maxOffsetExclusive
+          || h.baseOffset() >= end) {
+        break;
+      }
+      if (bytes == 0) {
+        first = h.baseOffset();
+      }
+      bytes += h.length();
+      next = h.nextOffset();
+      pos += h.length();
+    }
+    return bytes == 0
+        ? LogSlice.EMPTY
+        : new LogSlice(seg.channel(), start, (int) bytes, first, next);
+  }
+
+  /**
+   * The first offset whose batch was appended at or after {@code timestampMs}, or {@link
+   * #nextOffset()} when there is none.
+   */
+  public long offsetForTimestamp(long timestampMs) throws IOException {
+    ensureReadable();
+    long end = nextOffset;
+    BatchReader reader = READERS.get();
+    for (Segment s : segments.values()) {
+      if (s.maxTimestampMs() < timestampMs) {
+        continue;
+      }
+      int rel = s.timeIndex().lastRelativeOffsetBefore(timestampMs);
+      long pos = rel < 0 ? 0 : s.offsetIndex().floorPosition(rel);
+      long limit = s.sizeBytes();
+      reader.on(s.channel());
+      while (true) {
+        RecordBatch h = reader.header(pos, limit);
+        if (h == null || h.baseOffset() >= end) {
+          break;
+        }
+        if (h.appendTimestamp() >= timestampMs) {
+          return h.baseOffset();
+        }
+        pos += h.length();
+      }
+    }
+    return end;
+  }
+
+  /**
+   * Reads every batch from the one holding {@code fromOffset} to the end of the log (as it was when
+   * called), checks it in full (length, both CRCs, offsets contiguous) and hands it to {@code
+   * visitor}.
+   *
+   * @throws CorruptBatchException at the first batch that fails a check; it is not handed on
+   * @throws OrdoException with {@link ErrorCode#OFFSET_OUT_OF_RANGE} outside the log
+   */
+  public void forEachBatch(long fromOffset, BatchVisitor visitor) throws IOException {
+    ensureReadable();
+    long end = nextOffset;
+    Segment first = segmentFor(fromOffset, end);
+    if (fromOffset == end) {
+      return;
+    }
+    long pos = first.locate(fromOffset, READERS.get(), first.sizeBytes());
+    if (pos < 0) {
+      throw missing(first, fromOffset);
+    }
+    BatchReader reader = new BatchReader(VISIT_WINDOW_BYTES);
+    long expected = -1;
+    for (Segment s : segments.tailMap(first.baseOffset(), true).values()) {
+      if (s.baseOffset() >= end) {
+        return;
+      }
+      if (expected >= 0 && s.baseOffset() != expected) {
+        throw new CorruptBatchException(
+            "offsets [" + expected + ", " + s.baseOffset() + ") are missing before " + s);
+      }
+      long limit = s.sizeBytes();
+      long p = s == first ? pos : 0;
+      reader.on(s.channel());
+      while (true) {
+        RecordBatch b;
+        try {
+          b = reader.batch(p, limit);
+        } catch (CorruptBatchException e) {
+          throw new CorruptBatchException(
+              s.logFile().getFileName() + ", offset " + expected + ": " + e.getMessage(), e);
+        }
+        if (b == null || b.baseOffset() >= end) {
+          break;
+        }
+        if (expected >= 0 && b.baseOffset() != expected) {
+          throw new CorruptBatchException(
+              s.logFile().getFileName()
+                  + ": batch at position "
+                  + p
+                  + " has base offset "
+                  + b.baseOffset()
+                  + ", expected "
+                  + expected);
+        }
+        expected = b.nextOffset();
+        p += b.length();
+        visitor.onBatch(b);
+      }
+      if (expected >= 0 && expected < Math.min(end, s.nextOffset())) {
+        throw missing(s, expected);
+      }
+    }
+  }
+
+  /** The segment that holds {@code offset}, after checking the offset is in the log. */
+  private Segment segmentFor(long offset, long end) {
+    long start = startOffset;
+    Map.Entry<Long, Segment> e = segments.floorEntry(offset);
+    if (offset < start || offset > end || e == null) {
+      throw new OrdoException(
+          ErrorCode.OFFSET_OUT_OF_RANGE,
+          "offset " + offset + " is outside the log [" + start + ", " + end + "]");
+    }
+    return e.getValue();
+  }
+
+  private static CorruptBatchException missing(Segment s, long offset) {
+    return new CorruptBatchException(
+        "offset "
+            + offset
+            + " should be in "
+            + s.logFile().getFileName()
+            + " but the file ends before it");
+  }
+
+  private void ensureReadable() {
+    if (closed) {
+      throw new OrdoException(ErrorCode.BROKER_UNAVAILABLE, "log " + dir + " is closed");
+    }
+  }
+
+  /** A snapshot of every segment, oldest first. */
+  public List<SegmentInfo> segments() {
+    List<SegmentInfo> out = new ArrayList<>();
+    Map.Entry<Long, Segment> last = segments.lastEntry();
+    for (Segment s : segments.values()) {
+      out.add(s.info(last != null && s == last.getValue()));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------ for tests
+
+  /** Bytes recovery checked in full when this log opened (0 after a clean close). */
+  long recoveryScannedBytes() {
+    return recoveryScannedBytes;
+  }
+
+  RecoveryCheckpoint checkpoint() {
+    return checkpoint;
+  }
+
+  int pendingCloseCount() {
+    return pendingCloses.size();
+  }
+
+  @Override
+  public String toString() {
+    return "Log{" + dir + ", [" + startOffset + ", " + nextOffset + ")}";
+  }
+}
