@@ -36,7 +36,7 @@ final class ClientOptions {
   Producer.Builder producerBuilder() {
     Producer.Builder b =
         Producer.builder()
-            .bootstrapServer(bootstrapServer)
+            .bootstrapServers(bootstrapServer.split(","))
             .compression(compression)
             .batchSizeBytes(batchSizeBytes)
             .lingerMs(lingerMs);

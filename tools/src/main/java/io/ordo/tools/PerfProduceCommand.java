@@ -73,7 +73,7 @@ public final class PerfProduceCommand implements Callable<Integer> {
         }
         long sendNs = System.nanoTime();
         producer
-            .send(stream, null, value, null)
+            .send(stream, null, value)
             .whenComplete(
                 (m, e) -> {
                   if (e == null) {

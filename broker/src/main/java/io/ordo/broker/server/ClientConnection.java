@@ -11,8 +11,8 @@ import io.ordo.protocol.OrdoException;
 import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.batch.RecordCursor;
 import io.ordo.protocol.wire.Frame;
-import io.ordo.protocol.wire.Messages;
 import io.ordo.protocol.wire.MessageType;
+import io.ordo.protocol.wire.Messages;
 import io.ordo.protocol.wire.WireReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,14 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: the handshake, then requests. Produce requests are checked here, on
- * the I/O thread (frame layout, batch lengths, CRC, record structure), so that bad input is
- * answered without reaching the sequencer's log; good batches go into the ring as retained
- * slices of the frame, without a copy. Bytes in flight per connection are bounded: past the
- * limit the connection stops reading until responses drain it.
+ * One client connection: the handshake, then requests. Produce requests are checked here, on the
+ * I/O thread (frame layout, batch lengths, CRC, record structure), so that bad input is answered
+ * without reaching the sequencer's log; good batches go into the ring as retained slices of the
+ * frame, without a copy. Bytes in flight per connection are bounded: past the limit the connection
+ * stops reading until responses drain it.
  *
- * <p>Inbound methods run on the channel's event loop; the {@code on*Complete} callbacks run on
- * the sequencer thread and only encode and write (Netty hands the write to the event loop).
+ * <p>Inbound methods run on the channel's event loop; the {@code on*Complete} callbacks run on the
+ * sequencer thread and only encode and write (Netty hands the write to the event loop).
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter
     implements ProduceRequest.Responder {
@@ -133,8 +133,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     ProduceRequest request = ProduceRequest.produce(this, correlationId, frame, count);
     int pos = 0;
     for (int i = 0; i < count; i++) {
-      int length =
-          RecordBatch.checkedLength(body, pos, available - pos, config.maxBatchBytes());
+      int length = RecordBatch.checkedLength(body, pos, available - pos, config.maxBatchBytes());
       request.setBatch(i, start + pos, length, check(body, pos, length));
       pos += length;
     }
@@ -184,7 +183,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
   @Override
   public void onProduceComplete(ProduceRequest r) {
     Channel ch = channel;
-    ByteBuf out = ch.alloc().ioBuffer(Frame.HEADER_LENGTH + 4 + r.batchCount() * Messages.BATCH_RESULT_LENGTH);
+    ByteBuf out =
+        ch.alloc()
+            .ioBuffer(Frame.HEADER_LENGTH + 4 + r.batchCount() * Messages.BATCH_RESULT_LENGTH);
     int start = Messages.beginProduceResponse(out, r.correlationId(), r.batchCount());
     for (int i = 0; i < r.batchCount(); i++) {
       Messages.writeBatchResult(out, r.error(i), r.baseOffset(i), r.baseStreamVersion(i));

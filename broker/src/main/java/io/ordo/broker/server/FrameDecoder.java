@@ -10,9 +10,9 @@ import io.ordo.protocol.wire.Messages;
 import java.util.List;
 
 /**
- * Cuts the inbound byte stream into whole frames (retained slices, no copy). The length prefix
- * is checked against the maximum before anything is buffered for the frame; a bad prefix is
- * answered with an ERROR frame and the connection is closed.
+ * Cuts the inbound byte stream into whole frames (retained slices, no copy). The length prefix is
+ * checked against the maximum before anything is buffered for the frame; a bad prefix is answered
+ * with an ERROR frame and the connection is closed.
  *
  * <p>One instance per channel, on that channel's event loop.
  */

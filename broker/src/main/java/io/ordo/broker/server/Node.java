@@ -50,7 +50,7 @@ public final class Node implements AutoCloseable {
 
   private Node(NodeConfig config) throws IOException, InterruptedException {
     this.config = config;
-    this.log = Log.open(LogConfigs.from(config), LogClock.SYSTEM);
+    this.log = Log.open(config.logConfig(), LogClock.SYSTEM);
     ProducerSessions sessions = new ProducerSessions();
     StreamVersions streams = new StreamVersions();
     long replayStart = System.nanoTime();

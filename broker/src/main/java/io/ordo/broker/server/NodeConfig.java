@@ -1,14 +1,15 @@
 package io.ordo.broker.server;
 
 import io.ordo.broker.storage.FsyncPolicy;
+import io.ordo.broker.storage.LogConfig;
 import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.wire.Frame;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Everything a node is configured with, validated once at the edge. Immutable; build with
- * {@link #builder()}.
+ * Everything a node is configured with, validated once at the edge. Immutable; build with {@link
+ * #builder()}.
  */
 public final class NodeConfig {
   private final int nodeId;
@@ -51,16 +52,23 @@ public final class NodeConfig {
         maxFrameBytes >= 1024 && maxFrameBytes <= Frame.DEFAULT_MAX_FRAME_BYTES,
         "max.frame.bytes must be 1024.." + Frame.DEFAULT_MAX_FRAME_BYTES);
     require(
-        maxBatchBytes >= 1024 && maxBatchBytes <= Math.min(maxFrameBytes, RecordBatch.MAX_BATCH_LENGTH),
+        maxBatchBytes >= 1024
+            && maxBatchBytes <= Math.min(maxFrameBytes, RecordBatch.MAX_BATCH_LENGTH),
         "max.batch.bytes must be 1024..max.frame.bytes");
-    require(maxBatchesPerRequest >= 1 && maxBatchesPerRequest <= 4096, "max.batches.per.request must be 1..4096");
+    require(
+        maxBatchesPerRequest >= 1 && maxBatchesPerRequest <= 4096,
+        "max.batches.per.request must be 1..4096");
     require(
         maxInFlightBytesPerConnection >= maxFrameBytes,
         "max.inflight.bytes.per.connection must be at least max.frame.bytes");
-    require(ringSize >= 64 && Integer.bitCount(ringSize) == 1, "ring.size must be a power of two >= 64");
+    require(
+        ringSize >= 64 && Integer.bitCount(ringSize) == 1,
+        "ring.size must be a power of two >= 64");
     require(ioThreads >= 1 && ioThreads <= 64, "io.threads must be 1..64");
     require(fsyncIntervalMs >= 1, "fsync.interval.ms must be >= 1");
-    require(segmentBytes >= 4096, "segment.bytes must be >= 4096");
+    require(
+        segmentBytes >= 4096 && segmentBytes <= Integer.MAX_VALUE,
+        "segment.bytes must be 4096..2147483647");
     require(segmentMs >= 1, "segment.ms must be >= 1");
   }
 
@@ -72,6 +80,19 @@ public final class NodeConfig {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The storage settings of this node's log (in {@code <data dir>/log}). */
+  public LogConfig logConfig() {
+    return LogConfig.builder(dataDir.resolve("log"))
+        .segmentBytes(segmentBytes)
+        .segmentMs(segmentMs)
+        .retentionBytes(retentionBytes)
+        .retentionMs(retentionMs)
+        .maxBatchBytes(maxBatchBytes)
+        .fsyncPolicy(fsyncPolicy)
+        .fsyncIntervalMs(fsyncIntervalMs)
+        .build();
   }
 
   public int nodeId() {

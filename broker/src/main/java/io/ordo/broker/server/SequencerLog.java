@@ -8,8 +8,12 @@ import java.nio.ByteBuffer;
 
 /** The storage {@link Log} as the sequencer sees it. Sequencer thread only. */
 final class SequencerLog implements SequencedLog {
+  /** Retention runs on the writer thread, at most this often. */
+  private static final long RETENTION_CHECK_INTERVAL_MS = 10_000;
+
   private final Log log;
   private final FsyncPolicy policy;
+  private long nextRetentionCheckMs;
 
   SequencerLog(Log log, FsyncPolicy policy) {
     this.log = log;
@@ -39,6 +43,10 @@ final class SequencerLog implements SequencedLog {
   @Override
   public void onGroupEnd(long nowMs) throws IOException {
     log.onGroupEnd(nowMs);
+    if (nowMs >= nextRetentionCheckMs) {
+      nextRetentionCheckMs = nowMs + RETENTION_CHECK_INTERVAL_MS;
+      log.enforceRetention(nowMs);
+    }
   }
 
   @Override

@@ -147,8 +147,12 @@ class SequencerTest {
 
   @Test
   void stampsContiguousOffsetsStreamVersionsAndChains() {
-    ProduceRequest r = produce(true, batch("a", -1, (short) 0, -1, 3), batch("b", -1, (short) 0, -1, 2),
-        batch("a", -1, (short) 0, -1, 4));
+    ProduceRequest r =
+        produce(
+            true,
+            batch("a", -1, (short) 0, -1, 3),
+            batch("b", -1, (short) 0, -1, 2),
+            batch("a", -1, (short) 0, -1, 4));
     assertThat(r.baseOffset(0)).isEqualTo(0);
     assertThat(r.baseOffset(1)).isEqualTo(3);
     assertThat(r.baseOffset(2)).isEqualTo(5);
@@ -186,9 +190,11 @@ class SequencerTest {
     ProduceRequest second = init("writer");
     assertThat(second.producerId()).isEqualTo(first.producerId());
     assertThat(second.producerEpoch()).isEqualTo((short) (first.producerEpoch() + 1));
-    ProduceRequest stale = produce(true, batch("s", first.producerId(), first.producerEpoch(), 0, 1));
+    ProduceRequest stale =
+        produce(true, batch("s", first.producerId(), first.producerEpoch(), 0, 1));
     assertThat(stale.error(0)).isEqualTo(ErrorCode.PRODUCER_FENCED);
-    ProduceRequest fresh = produce(true, batch("s", second.producerId(), second.producerEpoch(), 0, 1));
+    ProduceRequest fresh =
+        produce(true, batch("s", second.producerId(), second.producerEpoch(), 0, 1));
     assertThat(fresh.error(0)).isEqualTo(ErrorCode.NONE);
     ProduceRequest unknown = produce(true, batch("s", 12345, (short) 0, 0, 1));
     assertThat(unknown.error(0)).isEqualTo(ErrorCode.UNKNOWN_PRODUCER);
