@@ -15,6 +15,7 @@ import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.wire.Frame;
 import io.ordo.protocol.wire.MessageType;
 import io.ordo.protocol.wire.Messages;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -84,8 +85,11 @@ final class BrokerConnection {
     this.listener = listener;
   }
 
-  SocketAddress address() {
-    return address;
+  /** The broker's address as host:port, for messages. */
+  String address() {
+    return address instanceof InetSocketAddress a
+        ? a.getHostString() + ":" + a.getPort()
+        : String.valueOf(address);
   }
 
   boolean handshakeDone() {
