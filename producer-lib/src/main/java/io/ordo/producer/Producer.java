@@ -86,6 +86,7 @@ public final class Producer implements AutoCloseable {
   private volatile boolean closing;
   private volatile boolean terminated;
   private volatile OrdoException fatal;
+  private StreamName lastStream;
 
   /** Starts a producer: its threads run and it connects at once. */
   public Producer(ProducerConfig config) {
@@ -352,8 +353,17 @@ public final class Producer implements AutoCloseable {
     }
   }
 
-  private static int checkStream(String stream) {
+  /**
+   * The UTF-8 length of the stream name, remembered for the last name seen: most senders write to a
+   * few streams. The cache is a racy field holding an immutable pair, so any value read is
+   * consistent.
+   */
+  private int checkStream(String stream) {
     Objects.requireNonNull(stream, "stream");
+    StreamName last = lastStream;
+    if (last != null && last.name().equals(stream)) {
+      return last.utf8Bytes();
+    }
     int n = RecordSize.utf8Length(stream);
     if (n < 1 || n > RecordBatch.MAX_STREAM_NAME_LENGTH) {
       throw new IllegalArgumentException(
@@ -362,8 +372,11 @@ public final class Producer implements AutoCloseable {
               + " UTF-8 bytes, not "
               + n);
     }
+    lastStream = new StreamName(stream, n);
     return n;
   }
+
+  private record StreamName(String name, int utf8Bytes) {}
 
   private boolean isProducerThread() {
     return loop.inEventLoop() || Thread.currentThread() == callbacks.thread();

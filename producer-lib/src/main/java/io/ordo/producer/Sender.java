@@ -81,7 +81,16 @@ final class Sender implements BrokerConnection.Listener {
   private ScheduledFuture<?> tickTimer;
 
   // ---- the producer session ----
+  /** The session has a hole (or there is none yet): a new one must start before sending more. */
   private boolean needInit;
+
+  /**
+   * The session's sequence numbers are used up: nothing new is sent, and once every batch of the
+   * session is acknowledged a new session starts. Until then its batches are resent as usual; they
+   * may already be stored, so they must never move to another session.
+   */
+  private boolean rollPending;
+
   private boolean initInFlight;
   private long producerId = RecordBatch.NO_PRODUCER_ID;
   private short epoch = NO_EPOCH;
@@ -236,11 +245,14 @@ final class Sender implements BrokerConnection.Listener {
                     + " bytes"));
         continue;
       }
+      if (rollPending) {
+        break;
+      }
       if (config.idempotence()
           && nextSequence > 0
           && (long) nextSequence + b.count - 1 > sequenceLimit) {
         LOG.info("producer {} used up its sequence numbers; starting a new session", producerId);
-        needInit = true;
+        rollPending = true;
         break;
       }
       accumulator.pollSealed();
@@ -283,6 +295,10 @@ final class Sender implements BrokerConnection.Listener {
   }
 
   private void maybeStartInit(long nowNs) {
+    if (rollPending && unacked.isEmpty()) {
+      rollPending = false;
+      needInit = true;
+    }
     if (needInit
         && !initInFlight
         && connection != null
@@ -560,6 +576,7 @@ final class Sender implements BrokerConnection.Listener {
     producerId = newProducerId;
     epoch = newEpoch;
     needInit = false;
+    rollPending = false;
     int sequence = 0;
     Iterator<ProducerBatch> it = unacked.iterator();
     while (it.hasNext()) {

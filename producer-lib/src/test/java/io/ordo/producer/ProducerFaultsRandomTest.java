@@ -84,7 +84,9 @@ class ProducerFaultsRandomTest {
         sent.add(new ArrayList<>());
       }
       String settings = b.config().toString();
-      try (Producer p = b.build()) {
+      int sequenceLimit = rnd.nextBoolean() ? Integer.MAX_VALUE : 1_000 + rnd.nextInt(3_000);
+      settings += " sequenceLimit=" + sequenceLimit;
+      try (Producer p = new Producer(b.config(), sequenceLimit)) {
         List<Thread> senders = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
           int thread = t;

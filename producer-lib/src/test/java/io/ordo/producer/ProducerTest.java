@@ -292,6 +292,11 @@ class ProducerTest {
 
   @Test
   void aSessionRollsOverWhenItsSequenceNumbersRunOut() throws Exception {
+    broker
+        .dropResponseAndClose(3)
+        .dropResponseAndClose(20)
+        .dropResponseAndClose(33)
+        .failRequest(34, ErrorCode.NOT_LEADER);
     ProducerConfig config =
         builder().batchSizeBytes(1024).lingerMs(0).producerName("roller").config();
     Producer p = new Producer(config, 299);

@@ -29,6 +29,12 @@ class ProducerThroughputSmokeTest {
     run(records, Compression.ZSTD);
   }
 
+  /** The same run from the command line: {@code [records] [NONE|ZSTD]}. */
+  public static void main(String[] args) {
+    int records = args.length > 0 ? Integer.parseInt(args[0]) : 5_000_000;
+    run(records, args.length > 1 ? Compression.valueOf(args[1]) : Compression.NONE);
+  }
+
   private static void run(int records, Compression compression) {
     try (FakeBroker broker = FakeBroker.startCountingOnly();
         Producer p =
