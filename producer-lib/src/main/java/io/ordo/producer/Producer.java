@@ -58,9 +58,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Failures</b> reach the futures as {@link OrdoException}s carrying an {@link ErrorCode}:
  * REQUEST_TIMED_OUT when {@code deliveryTimeoutMs} passed (the record may or may not have been
  * stored), PRODUCER_FENCED when a newer producer with the same name started (this producer then
- * stops; close it), or the broker's own error. {@code send} itself throws only for calls that can
- * never succeed: bad arguments, a record larger than a batch, a closed or fenced producer, or full
- * buffer memory ({@link BufferFullException}).
+ * stops; close it), or the broker's own error. A broker that answers with bytes this client cannot
+ * read (MALFORMED_FRAME, FRAME_TOO_LARGE) or refuses the handshake fails every pending record at
+ * once rather than leaving it to time out. {@code send} itself throws only for calls that can never
+ * succeed: bad arguments, a record larger than a batch, a closed or fenced producer, or full buffer
+ * memory ({@link BufferFullException}).
  */
 public final class Producer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Producer.class);

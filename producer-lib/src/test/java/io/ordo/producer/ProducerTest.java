@@ -11,6 +11,7 @@ import io.ordo.protocol.batch.Header;
 import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.wire.MessageType;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -472,10 +473,7 @@ class ProducerTest {
 
   @Test
   void recordsFailAfterTheDeliveryTimeoutWhenNoBrokerIsReachable() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = freePort();
     Producer p =
         open(
             Producer.builder()
@@ -484,6 +482,22 @@ class ProducerTest {
                 .deliveryTimeoutMs(300));
     assertThat(failureCode(p.send("s", null, bytes("nowhere"))))
         .isEqualTo(ErrorCode.REQUEST_TIMED_OUT);
+  }
+
+  @Test
+  void triesTheNextBootstrapServerWhenOneIsDown() throws Exception {
+    Producer p =
+        open(
+            Producer.builder()
+                .bootstrapServers("127.0.0.1:" + freePort() + "," + broker.address())
+                .retryBackoffMs(5, 20));
+    assertThat(p.sendAndWait("s", null, bytes("x")).offset()).isZero();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   @Test
