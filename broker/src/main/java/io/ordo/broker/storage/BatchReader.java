@@ -69,11 +69,8 @@ final class BatchReader {
               at,
               (int) Math.min(available, Integer.MAX_VALUE),
               RecordBatch.MAX_BATCH_LENGTH);
-    } catch (CorruptBatchException e) {
-      throw new CorruptBatchException("at position " + position + ": " + e.getMessage(), e);
     } catch (OrdoException e) {
-      throw new CorruptBatchException(
-          "implausible batch length at position " + position + ": " + e.getMessage(), e);
+      throw new CorruptBatchException("at position " + position + ": " + detail(e), e);
     }
     if (whole) {
       at = window.ensure(position, length, limit);
@@ -95,9 +92,22 @@ final class BatchReader {
         view.validatePayload();
       }
     } catch (OrdoException e) {
-      throw new CorruptBatchException(
-          "batch at position " + position + " failed its check: " + e.getMessage(), e);
+      throw new CorruptBatchException("batch at position " + position + ": " + detail(e), e);
     }
     return view;
+  }
+
+  /** The detail of an error, without the code and the advice around it. */
+  static String detail(OrdoException e) {
+    String m = e.getMessage();
+    String prefix = e.errorCode() + ": ";
+    String suffix = " (" + e.errorCode().message() + ")";
+    if (m.startsWith(prefix)) {
+      m = m.substring(prefix.length());
+    }
+    if (m.endsWith(suffix)) {
+      m = m.substring(0, m.length() - suffix.length());
+    }
+    return m;
   }
 }

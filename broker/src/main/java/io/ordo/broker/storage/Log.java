@@ -276,7 +276,7 @@ public final class Log implements AutoCloseable {
     try {
       b.validateHeader();
     } catch (CorruptBatchException e) {
-      throw new IllegalArgumentException("batch " + i + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("batch " + i + ": " + BatchReader.detail(e), e);
     }
     if (b.baseOffset() != expectedBase) {
       throw new IllegalArgumentException(
@@ -740,9 +740,12 @@ public final class Log implements AutoCloseable {
         continue;
       }
       int rel = s.timeIndex().lastRelativeOffsetBefore(timestampMs);
-      long pos = rel < 0 ? 0 : s.offsetIndex().floorPosition(rel);
       long limit = s.sizeBytes();
       reader.on(s.channel());
+      long pos = rel < 0 ? 0 : s.locate(s.baseOffset() + rel, reader, limit);
+      if (pos < 0) {
+        continue;
+      }
       while (true) {
         RecordBatch h = reader.header(pos, limit);
         if (h == null || h.baseOffset() >= end) {
@@ -795,7 +798,12 @@ public final class Log implements AutoCloseable {
           b = reader.batch(p, limit);
         } catch (CorruptBatchException e) {
           throw new CorruptBatchException(
-              s.logFile().getFileName() + ", offset " + expected + ": " + e.getMessage(), e);
+              s.logFile().getFileName()
+                  + ", after offset "
+                  + expected
+                  + ": "
+                  + BatchReader.detail(e),
+              e);
         }
         if (b == null || b.baseOffset() >= end) {
           break;

@@ -210,7 +210,9 @@ final class LogRecovery {
       read = RecoveryCheckpoint.read(dir);
     } catch (IOException e) {
       LOG.warn(
-          "Ignoring the recovery checkpoint of {} ({}); checking every segment in full", dir, e);
+          "Ignoring the recovery checkpoint of {} ({}); checking every segment in full",
+          dir,
+          e.getMessage());
       return null;
     }
     if (read.isEmpty()) {
@@ -262,8 +264,8 @@ final class LogRecovery {
         SegmentWalk w = SegmentWalk.run(s, headers, fromPos, fromOffset, size, interval, false);
         if (w.missingIndexEntry()) {
           rebuildReason = "the offset index ends early";
-        } else if (w.damage() == null && w.maxTimestampMs() > s.timeIndex().lastTimestamp()) {
-          rebuildReason = "the time index ends early";
+        } else if (w.damage() == null && !timeIndexAgrees(s, w, true)) {
+          rebuildReason = "the time index does not match the segment";
         } else {
           reportDamage(s, w, nextBase);
           s.restoreSealed(size, nextBase, s.timeIndex().lastTimestamp());
@@ -319,8 +321,7 @@ final class LogRecovery {
           w.endOffset());
       return false;
     }
-    if (w.missingIndexEntry()
-        || (w.damage() == null && w.maxTimestampMs() > s.timeIndex().lastTimestamp())) {
+    if (w.missingIndexEntry() || (w.damage() == null && !timeIndexAgrees(s, w, false))) {
       LOG.info("Rebuilding the indexes of {} up to the recovery checkpoint", s.logFile());
       s.resetIndexes();
       w = SegmentWalk.run(s, headers, 0, s.baseOffset(), cp.position(), interval, true);
@@ -334,6 +335,47 @@ final class LogRecovery {
     reportDamage(s, w, cp.offset());
     s.restoreWriterState(cp.position(), cp.offset(), w.lastBatchBaseOffset(), w.maxTimestampMs());
     return true;
+  }
+
+  /**
+   * Whether the time index fits the offset index and the headers walked after its last entry: every
+   * entry but a sealed segment's last one sits beside an offset-index entry, and a sealed segment's
+   * last entry holds its largest timestamp. Exact for what the walk saw.
+   */
+  private static boolean timeIndexAgrees(Segment s, SegmentWalk w, boolean sealed) {
+    OffsetIndex offsets = s.offsetIndex();
+    TimeIndex times = s.timeIndex();
+    int on = offsets.entryCount();
+    int tn = times.entryCount();
+    int lastIndexed = on == 0 ? -1 : offsets.relativeOffsetAt(on - 1);
+    int regular = 0;
+    while (regular < tn && times.relativeOffsetAt(regular) <= lastIndexed) {
+      if (!offsets.containsRelativeOffset(times.relativeOffsetAt(regular))) {
+        return false;
+      }
+      regular++;
+    }
+    if (on > 0) {
+      // the first offset entry always gets a time entry; the last one's is at least its batch's
+      if (regular == 0 || times.relativeOffsetAt(0) != offsets.relativeOffsetAt(0)) {
+        return false;
+      }
+      if (w.lastBatchBaseOffset() >= 0 && times.timestampAt(regular - 1) < w.firstTimestampMs()) {
+        return false;
+      }
+    }
+    int extra = tn - regular;
+    if (!sealed) {
+      return extra == 0;
+    }
+    long indexedMax = regular == 0 ? Long.MIN_VALUE : times.timestampAt(regular - 1);
+    if (w.maxTimestampMs() > indexedMax) {
+      return extra == 1
+          && w.lastBatchBaseOffset() >= 0
+          && times.timestampAt(tn - 1) == w.maxTimestampMs()
+          && times.relativeOffsetAt(tn - 1) == s.relative(w.lastBatchBaseOffset());
+    }
+    return extra == 0;
   }
 
   private void reportDamage(Segment s, SegmentWalk w, long expectedEnd) {
@@ -363,7 +405,7 @@ final class LogRecovery {
       try {
         b = batches.batch(pos, limit);
       } catch (CorruptBatchException e) {
-        scan.failure = e.getMessage();
+        scan.failure = BatchReader.detail(e);
         break;
       }
       if (b == null) {

@@ -24,12 +24,15 @@ final class OffsetIndex extends IndexFile {
     commitAppend();
   }
 
-  /** File position of the last indexed batch starting at or before {@code relativeOffset}. */
-  int floorPosition(long relativeOffset) {
+  /**
+   * The last entry at or before {@code relativeOffset}, packed as {@code relativeOffset << 32 |
+   * position}, or 0 (the segment start) when there is none.
+   */
+  long floorEntry(long relativeOffset) {
     int n = entryCount();
     ByteBuffer b = entries();
     int i = floorEntry(b, n, relativeOffset);
-    return i < 0 ? 0 : b.getInt(i * ENTRY_SIZE + 4);
+    return i < 0 ? 0 : ((long) b.getInt(i * ENTRY_SIZE) << 32) | b.getInt(i * ENTRY_SIZE + 4);
   }
 
   boolean containsRelativeOffset(int relativeOffset) {

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One segment of the log: the file {@code <base offset, 20 digits>.log} holding batches back to
@@ -19,6 +21,7 @@ import java.util.Locale;
  * entries they cover) and read the file with positional calls only.
  */
 final class Segment {
+  private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
   static final String LOG_SUFFIX = ".log";
   static final String INDEX_SUFFIX = ".index";
   static final String TIME_INDEX_SUFFIX = ".timeindex";
@@ -265,13 +268,23 @@ final class Segment {
 
   /**
    * Position of the batch that holds {@code offset}, found by walking headers from the nearest
-   * offset-index entry; -1 when the walk reaches {@code limit} first.
+   * offset-index entry; -1 when the walk reaches {@code limit} first. An index entry that does not
+   * point at the batch it names (a damaged index file that passed the checks at open) is not
+   * trusted: the walk then starts at the segment start.
    *
    * @throws CorruptBatchException when the walk meets a damaged header or a gap in the offsets
    */
   long locate(long offset, BatchReader reader, long limit) throws IOException {
-    long pos = offsetIndex.floorPosition(offset - baseOffset);
+    long entry = offsetIndex.floorEntry(offset - baseOffset);
+    long pos = (int) entry;
     reader.on(channel);
+    if (pos > 0 && !startsBatch(reader, pos, baseOffset + (entry >>> 32), limit)) {
+      LOG.warn(
+          "{}: index entry for offset {} does not point at its batch; reading from the start",
+          offsetIndex.path(),
+          baseOffset + (entry >>> 32));
+      pos = 0;
+    }
     while (true) {
       RecordBatch h = reader.header(pos, limit);
       if (h == null) {
@@ -292,6 +305,16 @@ final class Segment {
         return pos;
       }
       pos += h.length();
+    }
+  }
+
+  private static boolean startsBatch(BatchReader reader, long pos, long base, long limit)
+      throws IOException {
+    try {
+      RecordBatch h = reader.header(pos, limit);
+      return h != null && h.baseOffset() == base;
+    } catch (CorruptBatchException e) {
+      return false;
     }
   }
 

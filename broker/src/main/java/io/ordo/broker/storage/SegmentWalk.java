@@ -52,7 +52,7 @@ final class SegmentWalk {
       try {
         h = reader.header(w.endPosition, limit);
       } catch (CorruptBatchException e) {
-        w.damage = e.getMessage();
+        w.damage = BatchReader.detail(e);
         return w;
       }
       if (h == null) {

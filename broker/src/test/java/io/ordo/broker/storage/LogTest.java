@@ -350,7 +350,13 @@ class LogTest {
       int segmentsBefore = log.segments().size();
       int keep = 25;
       long cut = view(appended.get(keep)).baseOffset();
-      assertThatThrownBy(() -> log.truncateTo(cut + 1))
+      RecordBatch multi =
+          appended.stream()
+              .map(LogTesting::view)
+              .filter(b -> b.recordCount() > 1)
+              .findFirst()
+              .get();
+      assertThatThrownBy(() -> log.truncateTo(multi.baseOffset() + 1))
           .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> log.truncateTo(log.nextOffset() + 1))
           .isInstanceOf(IllegalArgumentException.class);
