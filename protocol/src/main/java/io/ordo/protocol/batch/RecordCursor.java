@@ -179,24 +179,9 @@ public final class RecordCursor {
   }
 
   private int readTimestampDelta(int p, int end) {
-    long raw = 0;
-    int shift = 0;
-    while (true) {
-      if (p >= end) {
-        throw new CorruptBatchException("timestamp runs past the record");
-      }
-      if (shift > 63) {
-        throw new CorruptBatchException("timestamp varint longer than 10 bytes");
-      }
-      byte b = buf.get(p++);
-      raw |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        break;
-      }
-      shift += 7;
-    }
-    timestamp = firstTimestamp + ((raw >>> 1) ^ -(raw & 1));
-    return p;
+    long delta = Varint.readSignedLong(buf, p, end);
+    timestamp = firstTimestamp + delta;
+    return p + Varint.sizeOfSignedLong(delta);
   }
 
   private int readBytes(int p, int end, boolean key) {
