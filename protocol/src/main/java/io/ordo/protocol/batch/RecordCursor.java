@@ -291,9 +291,13 @@ public final class RecordCursor {
   }
 
   public String headerKey(int i) {
+    return new String(headerKeyBytes(i), StandardCharsets.UTF_8);
+  }
+
+  private byte[] headerKeyBytes(int i) {
     checkHeader(i);
     long packed = Varint.readUnsigned(buf, headerStarts[i], limit);
-    return new String(copy(Varint.position(packed), Varint.value(packed)), StandardCharsets.UTF_8);
+    return copy(Varint.position(packed), Varint.value(packed));
   }
 
   /** A copy of header {@code i}'s value, or null. */
@@ -311,7 +315,7 @@ public final class RecordCursor {
     }
     List<Header> list = new ArrayList<>(headerCount);
     for (int i = 0; i < headerCount; i++) {
-      list.add(new Header(headerKey(i), headerValue(i)));
+      list.add(new Header(headerKeyBytes(i), headerValue(i)));
     }
     return list;
   }

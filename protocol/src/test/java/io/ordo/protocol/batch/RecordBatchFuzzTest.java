@@ -1,13 +1,18 @@
 package io.ordo.protocol.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.github.luben.zstd.Zstd;
 import io.ordo.protocol.AllocationMeter;
+import io.ordo.protocol.CorruptBatchException;
 import io.ordo.protocol.OrdoException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the batch decoders: {@link RecordBatch#checkedLength}, {@link
@@ -42,6 +47,43 @@ class RecordBatchFuzzTest {
     ByteBuffer recompressed = recompressed(sealed(data, Compression.NONE));
     if (recompressed != null) {
       decodeMeasured(recompressed, true);
+    }
+  }
+
+  @Test
+  void storedInputsMeanWhatTheirNamesSay() throws IOException {
+    for (String valid : new String[] {"batch-none", "batch-zstd", "batch-control"}) {
+      assertThat(decode(stored(valid))).as(valid).isNotNull();
+    }
+    RecordBatch zstd = new RecordBatch().wrap(stored("batch-zstd"), 0);
+    assertThat(zstd.compression()).isEqualTo(Compression.ZSTD);
+    assertThat(new RecordBatch().wrap(stored("batch-control"), 0).isControl()).isTrue();
+
+    ByteBuffer truncated = stored("truncated-batch");
+    assertThatThrownBy(() -> RecordBatch.checkedLength(truncated, 0, truncated.limit(), 1 << 20))
+        .isInstanceOf(CorruptBatchException.class);
+    ByteBuffer huge = stored("huge-length-prefix");
+    assertThatThrownBy(() -> RecordBatch.checkedLength(huge, 0, huge.limit(), 1 << 20))
+        .isInstanceOf(OrdoException.class)
+        .hasMessageContaining("BATCH_TOO_LARGE");
+    RecordBatch manyRecords = new RecordBatch().wrap(stored("huge-record-count"), 0);
+    manyRecords.validateHeader();
+    assertThatThrownBy(manyRecords::validatePayload)
+        .isInstanceOf(CorruptBatchException.class)
+        .hasMessageContaining("record count");
+    RecordBatch bomb = new RecordBatch().wrap(stored("zstd-expands-past-limit"), 0);
+    bomb.ensureValid();
+    assertThatThrownBy(() -> new RecordCursor(MAX_UNCOMPRESSED).reset(bomb))
+        .isInstanceOf(CorruptBatchException.class)
+        .hasMessageContaining("over the limit");
+  }
+
+  private static ByteBuffer stored(String name) throws IOException {
+    try (InputStream in =
+        RecordBatchFuzzTest.class.getResourceAsStream(
+            "RecordBatchFuzzTestInputs/decodeBatch/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return ByteBuffer.wrap(in.readAllBytes());
     }
   }
 

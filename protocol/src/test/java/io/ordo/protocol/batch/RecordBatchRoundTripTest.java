@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,17 +22,28 @@ import org.junit.jupiter.api.Test;
  */
 class RecordBatchRoundTripTest {
   private static final int CASES = 2_500;
+  private static final int SLOW_CASES = 100_000;
 
   private record Rec(long timestamp, byte[] key, byte[] value, Header[] headers) {}
 
   @Test
   void everyFieldReadsBackAsWritten() {
-    Random r = SeededRandom.create("RecordBatchRoundTripTest.everyFieldReadsBackAsWritten");
+    roundTrips("RecordBatchRoundTripTest.everyFieldReadsBackAsWritten", CASES);
+  }
+
+  @Test
+  @Tag("slow")
+  void everyFieldReadsBackAsWrittenManyMoreTimes() {
+    roundTrips("RecordBatchRoundTripTest.everyFieldReadsBackAsWrittenManyMoreTimes", SLOW_CASES);
+  }
+
+  private static void roundTrips(String test, int cases) {
+    Random r = SeededRandom.create(test);
     RecordCursor cursor = new RecordCursor(RecordBatch.MAX_BATCH_LENGTH);
     RecordBatch batch = new RecordBatch();
     int fullBatches = 0;
     int zstdBatches = 0;
-    for (int c = 0; c < CASES; c++) {
+    for (int c = 0; c < cases; c++) {
       int maxBatchBytes = maxBatchBytes(r);
       RecordBatchBuilder builder = new RecordBatchBuilder(maxBatchBytes, 1 + r.nextInt(5));
       for (int reuse = 0; reuse < 1 + r.nextInt(2); reuse++) {
@@ -153,7 +165,7 @@ class RecordBatchRoundTripTest {
       }
     }
     System.out.println(
-        "round trip: " + CASES + " builders, " + fullBatches + " filled, " + zstdBatches + " zstd");
+        "round trip: " + cases + " builders, " + fullBatches + " filled, " + zstdBatches + " zstd");
     assertThat(fullBatches).isPositive();
     assertThat(zstdBatches).isPositive();
   }

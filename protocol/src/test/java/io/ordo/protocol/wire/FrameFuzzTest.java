@@ -1,6 +1,7 @@
 package io.ordo.protocol.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
@@ -9,7 +10,11 @@ import io.ordo.protocol.AllocationMeter;
 import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.OrdoException;
 import io.ordo.protocol.batch.RecordBatch;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the path every inbound byte takes: {@link Frame#peekFrameSize} with a limit, then, for
@@ -34,6 +39,43 @@ class FrameFuzzTest {
     assertThat(allocated)
         .as("bytes allocated to decode %d input bytes", data.length)
         .isLessThanOrEqualTo(SLACK_BYTES + 4L * data.length);
+  }
+
+  @Test
+  void storedInputsMeanWhatTheirNamesSay() throws IOException {
+    Map<String, Integer> frames =
+        Map.of(
+            "hello", 1,
+            "hello-ok", 1,
+            "error", 1,
+            "init-producer", 1,
+            "init-producer-response", 1,
+            "produce-response", 1,
+            "produce", 1,
+            "several-frames", 7,
+            "truncated-hello", 0);
+    for (Map.Entry<String, Integer> e : frames.entrySet()) {
+      assertThat(decodeAll(Unpooled.wrappedBuffer(stored(e.getKey()))))
+          .as(e.getKey())
+          .isEqualTo(e.getValue());
+    }
+    ByteBuf huge = Unpooled.wrappedBuffer(stored("huge-length-prefix"));
+    assertThatThrownBy(() -> Frame.peekFrameSize(huge, MAX_FRAME_BYTES))
+        .isInstanceOf(OrdoException.class)
+        .hasMessageContaining("FRAME_TOO_LARGE");
+    ByteBuf hugeString = Unpooled.wrappedBuffer(stored("huge-string-length"));
+    Frame.skipHeader(hugeString);
+    assertThatThrownBy(() -> Messages.readHello(hugeString))
+        .isInstanceOf(OrdoException.class)
+        .hasMessageContaining("MALFORMED_FRAME");
+  }
+
+  private static byte[] stored(String name) throws IOException {
+    try (InputStream in =
+        FrameFuzzTest.class.getResourceAsStream("FrameFuzzTestInputs/decodeFrames/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
+    }
   }
 
   /** Decodes every complete frame in {@code in}; returns how many it read. */

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,13 +28,24 @@ import org.junit.jupiter.api.Test;
  */
 class MessagesRoundTripTest {
   private static final int CASES = 3_000;
+  private static final int SLOW_CASES = 100_000;
 
   private Random r;
 
   @Test
   void everyMessageRoundTrips() {
-    r = SeededRandom.create("MessagesRoundTripTest.everyMessageRoundTrips");
-    for (int c = 0; c < CASES; c++) {
+    roundTrips("MessagesRoundTripTest.everyMessageRoundTrips", CASES);
+  }
+
+  @Test
+  @Tag("slow")
+  void everyMessageRoundTripsManyMoreTimes() {
+    roundTrips("MessagesRoundTripTest.everyMessageRoundTripsManyMoreTimes", SLOW_CASES);
+  }
+
+  private void roundTrips(String test, int cases) {
+    r = SeededRandom.create(test);
+    for (int c = 0; c < cases; c++) {
       Messages.Hello hello =
           new Messages.Hello(
               (short) RandomInputs.edgyInt(r),
