@@ -20,7 +20,13 @@ public final class RecordBatchBuilder {
   private final int zstdLevel;
   private final ByteBuffer out;
   private final byte[] recordsScratch;
-  private final ByteBuffer records;
+  private final ByteBuffer scratch;
+
+  /** Where records are written: {@link #out} itself when uncompressed, else the scratch. */
+  private ByteBuffer records;
+
+  /** Position in {@link #records} of the first record. */
+  private int recordsBase;
 
   private Compression compression = Compression.NONE;
   private int recordsStart;
@@ -49,7 +55,7 @@ public final class RecordBatchBuilder {
                     + (int) Zstd.compressBound(maxBatchBytes))
             .order(ByteOrder.LITTLE_ENDIAN);
     this.recordsScratch = new byte[maxBatchBytes];
-    this.records = ByteBuffer.wrap(recordsScratch).order(ByteOrder.LITTLE_ENDIAN);
+    this.scratch = ByteBuffer.wrap(recordsScratch).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   public int maxBatchBytes() {
@@ -83,6 +89,9 @@ public final class RecordBatchBuilder {
     out.putShort(RecordBatch.STREAM_NAME_LENGTH_OFFSET, (short) name.length);
     out.put(RecordBatch.STREAM_NAME_OFFSET, name);
     recordsStart = RecordBatch.STREAM_NAME_OFFSET + name.length;
+    // Uncompressed records go straight to their place in the batch; zstd needs them apart.
+    records = compression == Compression.NONE ? out : scratch;
+    recordsBase = compression == Compression.NONE ? recordsStart : 0;
     out.putShort(
         RecordBatch.ATTRIBUTES_OFFSET,
         (short) (compression.id() | (control ? RecordBatch.CONTROL_FLAG : 0)));
@@ -137,7 +146,7 @@ public final class RecordBatchBuilder {
     if (recordCount == 0) {
       firstTimestamp = timestamp;
     }
-    int pos = Varint.writeUnsigned(records, recordsEnd, (int) body);
+    int pos = Varint.writeUnsigned(records, recordsBase + recordsEnd, (int) body);
     pos = Varint.writeSignedLong(records, pos, delta);
     pos = writeBytes(pos, key);
     pos = writeBytes(pos, value);
@@ -149,7 +158,7 @@ public final class RecordBatchBuilder {
       pos += k.length;
       pos = writeBytes(pos, h.valueUnsafe());
     }
-    recordsEnd = pos;
+    recordsEnd = pos - recordsBase;
     recordCount++;
     maxTimestamp = Math.max(maxTimestamp, timestamp);
     return true;
@@ -187,7 +196,9 @@ public final class RecordBatchBuilder {
       }
     }
     if (!compressed) {
-      out.put(recordsStart, recordsScratch, 0, recordsEnd);
+      if (records != out) {
+        out.put(recordsStart, recordsScratch, 0, recordsEnd);
+      }
       end += recordsEnd;
       int attrs = out.getShort(RecordBatch.ATTRIBUTES_OFFSET) & ~RecordBatch.CODEC_MASK;
       out.putShort(RecordBatch.ATTRIBUTES_OFFSET, (short) attrs);
