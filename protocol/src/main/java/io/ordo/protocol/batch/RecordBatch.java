@@ -292,14 +292,16 @@ public final class RecordBatch {
       throw new CorruptBatchException(
           "batch of " + available + " bytes is shorter than the header");
     }
-    int length = buffer.order(ByteOrder.LITTLE_ENDIAN).getInt(offset + LENGTH_OFFSET);
+    int raw = buffer.getInt(offset + LENGTH_OFFSET);
+    int length = buffer.order() == ByteOrder.LITTLE_ENDIAN ? raw : Integer.reverseBytes(raw);
     if (length < FIXED_HEADER_LENGTH + 1) {
       throw new CorruptBatchException("batch length " + length + " is below the minimum");
     }
-    if (length > Math.min(maxLength, MAX_BATCH_LENGTH)) {
+    int limit = Math.min(maxLength, MAX_BATCH_LENGTH);
+    if (length > limit) {
       throw new OrdoException(
           ErrorCode.BATCH_TOO_LARGE,
-          "batch length " + length + " exceeds the limit of " + maxLength);
+          "batch length " + length + " exceeds the limit of " + limit + " bytes");
     }
     if (length > available) {
       throw new CorruptBatchException(
@@ -309,15 +311,33 @@ public final class RecordBatch {
   }
 
   /**
-   * Checks what the producer wrote: magic, lengths, field ranges and the payload CRC. This is the
+   * Checks what the producer wrote: magic, length, the payload CRC, then field ranges. This is the
    * check the leader runs once on arrival. It does not look inside the records section; see {@link
    * RecordCursor#validate}.
+   *
+   * @throws CorruptBatchException when the bytes are damaged (any single flipped bit lands here)
+   * @throws OrdoException INVALID_BATCH when the CRC matches but a field is out of range, that is
+   *     the producer really wrote it that way
    */
   public void validatePayload() {
+    requireHeaderPresent();
     if (magic() != MAGIC) {
       throw new CorruptBatchException("unknown batch magic " + magic());
     }
     int length = length();
+    if (length < FIXED_HEADER_LENGTH + 1 || length > buffer.limit() - offset) {
+      throw new CorruptBatchException(
+          "batch length " + length + " does not fit the " + (buffer.limit() - offset) + " bytes");
+    }
+    int expected = payloadCrc();
+    int actual = computePayloadCrc();
+    if (expected != actual) {
+      throw new CorruptBatchException(
+          "payload CRC mismatch: stored "
+              + Integer.toHexString(expected)
+              + ", computed "
+              + Integer.toHexString(actual));
+    }
     int nameLength = streamNameLength();
     if (nameLength < 1 || nameLength > MAX_STREAM_NAME_LENGTH) {
       throw new OrdoException(
@@ -339,19 +359,11 @@ public final class RecordBatch {
     if (!Compression.isKnown(codec)) {
       throw new OrdoException(ErrorCode.INVALID_BATCH, "unknown compression codec " + codec);
     }
-    int expected = payloadCrc();
-    int actual = computePayloadCrc();
-    if (expected != actual) {
-      throw new CorruptBatchException(
-          "payload CRC mismatch: stored "
-              + Integer.toHexString(expected)
-              + ", computed "
-              + Integer.toHexString(actual));
-    }
   }
 
   /** Checks the leader-stamped header CRC (for batches read back from disk or a peer). */
   public void validateHeader() {
+    requireHeaderPresent();
     int expected = headerCrc();
     int actual = computeHeaderCrc();
     if (expected != actual) {
@@ -362,6 +374,13 @@ public final class RecordBatch {
               + Integer.toHexString(expected)
               + ", computed "
               + Integer.toHexString(actual));
+    }
+  }
+
+  private void requireHeaderPresent() {
+    if (offset < 0 || buffer.limit() - offset < FIXED_HEADER_LENGTH) {
+      throw new CorruptBatchException(
+          "batch of " + (buffer.limit() - offset) + " bytes is shorter than the header");
     }
   }
 

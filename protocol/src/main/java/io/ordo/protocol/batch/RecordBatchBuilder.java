@@ -20,7 +20,13 @@ public final class RecordBatchBuilder {
   private final int zstdLevel;
   private final ByteBuffer out;
   private final byte[] recordsScratch;
-  private final ByteBuffer records;
+  private final ByteBuffer scratch;
+
+  /** Where records are written: {@link #out} itself when uncompressed, else the scratch. */
+  private ByteBuffer records;
+
+  /** Position in {@link #records} of the first record. */
+  private int recordsBase;
 
   private Compression compression = Compression.NONE;
   private int recordsStart;
@@ -49,7 +55,7 @@ public final class RecordBatchBuilder {
                     + (int) Zstd.compressBound(maxBatchBytes))
             .order(ByteOrder.LITTLE_ENDIAN);
     this.recordsScratch = new byte[maxBatchBytes];
-    this.records = ByteBuffer.wrap(recordsScratch).order(ByteOrder.LITTLE_ENDIAN);
+    this.scratch = ByteBuffer.wrap(recordsScratch).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   public int maxBatchBytes() {
@@ -83,6 +89,9 @@ public final class RecordBatchBuilder {
     out.putShort(RecordBatch.STREAM_NAME_LENGTH_OFFSET, (short) name.length);
     out.put(RecordBatch.STREAM_NAME_OFFSET, name);
     recordsStart = RecordBatch.STREAM_NAME_OFFSET + name.length;
+    // Uncompressed records go straight to their place in the batch; zstd needs them apart.
+    records = compression == Compression.NONE ? out : scratch;
+    recordsBase = compression == Compression.NONE ? recordsStart : 0;
     out.putShort(
         RecordBatch.ATTRIBUTES_OFFSET,
         (short) (compression.id() | (control ? RecordBatch.CONTROL_FLAG : 0)));
@@ -105,8 +114,8 @@ public final class RecordBatchBuilder {
 
   /** Encoded size of one record in the records section, its length prefix included. */
   public static int sizeOfRecord(long timestampDelta, byte[] key, byte[] value, Header[] headers) {
-    int body = bodySize(timestampDelta, key, value, headers == null ? NO_HEADERS : headers);
-    return Varint.sizeOfUnsigned(body) + body;
+    long body = bodySize(timestampDelta, key, value, headers == null ? NO_HEADERS : headers);
+    return (int) Math.min(Integer.MAX_VALUE, withLengthPrefix(body));
   }
 
   /**
@@ -121,8 +130,8 @@ public final class RecordBatchBuilder {
     }
     Header[] hs = headers == null ? NO_HEADERS : headers;
     long delta = recordCount == 0 ? 0 : timestamp - firstTimestamp;
-    int body = bodySize(delta, key, value, hs);
-    int size = Varint.sizeOfUnsigned(body) + body;
+    long body = bodySize(delta, key, value, hs);
+    long size = withLengthPrefix(body);
     if (recordsStart + recordsEnd + size > maxBatchBytes) {
       if (recordCount == 0) {
         throw new IllegalArgumentException(
@@ -137,19 +146,19 @@ public final class RecordBatchBuilder {
     if (recordCount == 0) {
       firstTimestamp = timestamp;
     }
-    int pos = Varint.writeUnsigned(records, recordsEnd, body);
+    int pos = Varint.writeUnsigned(records, recordsBase + recordsEnd, (int) body);
     pos = Varint.writeSignedLong(records, pos, delta);
     pos = writeBytes(pos, key);
     pos = writeBytes(pos, value);
     pos = Varint.writeUnsigned(records, pos, hs.length);
     for (Header h : hs) {
-      byte[] k = h.key().getBytes(StandardCharsets.UTF_8);
+      byte[] k = h.keyUtf8();
       pos = Varint.writeUnsigned(records, pos, k.length);
       records.put(pos, k);
       pos += k.length;
       pos = writeBytes(pos, h.valueUnsafe());
     }
-    recordsEnd = pos;
+    recordsEnd = pos - recordsBase;
     recordCount++;
     maxTimestamp = Math.max(maxTimestamp, timestamp);
     return true;
@@ -187,7 +196,9 @@ public final class RecordBatchBuilder {
       }
     }
     if (!compressed) {
-      out.put(recordsStart, recordsScratch, 0, recordsEnd);
+      if (records != out) {
+        out.put(recordsStart, recordsScratch, 0, recordsEnd);
+      }
       end += recordsEnd;
       int attrs = out.getShort(RecordBatch.ATTRIBUTES_OFFSET) & ~RecordBatch.CODEC_MASK;
       out.putShort(RecordBatch.ATTRIBUTES_OFFSET, (short) attrs);
@@ -211,19 +222,24 @@ public final class RecordBatchBuilder {
     return pos + bytes.length;
   }
 
-  private static int bodySize(long delta, byte[] key, byte[] value, Header[] headers) {
-    int size = Varint.sizeOfSignedLong(delta) + sizeOfBytes(key) + sizeOfBytes(value);
-    size += Varint.sizeOfUnsigned(headers.length);
+  /** Size of a record's body; a long so that huge keys and values cannot wrap around. */
+  private static long bodySize(long delta, byte[] key, byte[] value, Header[] headers) {
+    long body = Varint.sizeOfSignedLong(delta) + sizeOfBytes(key) + sizeOfBytes(value);
+    body += Varint.sizeOfUnsigned(headers.length);
     for (Header h : headers) {
-      int k = h.key().getBytes(StandardCharsets.UTF_8).length;
-      size += Varint.sizeOfUnsigned(k) + k + sizeOfBytes(h.valueUnsafe());
+      int k = h.keyUtf8().length;
+      body += Varint.sizeOfUnsigned(k) + k + sizeOfBytes(h.valueUnsafe());
     }
-    return size;
+    return body;
   }
 
-  private static int sizeOfBytes(byte[] bytes) {
+  private static long withLengthPrefix(long body) {
+    return body > Integer.MAX_VALUE ? body : Varint.sizeOfUnsigned((int) body) + body;
+  }
+
+  private static long sizeOfBytes(byte[] bytes) {
     return bytes == null
         ? Varint.sizeOfSigned(-1)
-        : Varint.sizeOfSigned(bytes.length) + bytes.length;
+        : Varint.sizeOfSigned(bytes.length) + (long) bytes.length;
   }
 }

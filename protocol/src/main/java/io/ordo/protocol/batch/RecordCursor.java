@@ -21,10 +21,12 @@ import java.util.List;
  */
 public final class RecordCursor {
   private static final int INITIAL_HEADER_SLOTS = 8;
+  private static final byte[] EMPTY = new byte[0];
 
   private final int maxUncompressedBytes;
-  private byte[] compressedScratch = new byte[0];
-  private byte[] decompressedScratch = new byte[0];
+  private byte[] compressedScratch = EMPTY;
+  private byte[] decompressedScratch = EMPTY;
+  private ByteBuffer decompressed = ByteBuffer.wrap(EMPTY);
 
   private ByteBuffer buf;
   private int pos;
@@ -41,7 +43,9 @@ public final class RecordCursor {
   private int valuePos;
   private int valueLen;
   private int headerCount;
-  private int[] headerSlots = new int[INITIAL_HEADER_SLOTS * 4];
+
+  /** Position of each header of the current record (its key length varint). */
+  private int[] headerStarts = new int[INITIAL_HEADER_SLOTS];
 
   /**
    * @param maxUncompressedBytes the largest records section a zstd batch may expand to
@@ -53,13 +57,19 @@ public final class RecordCursor {
     this.maxUncompressedBytes = maxUncompressedBytes;
   }
 
-  /** Positions the cursor before the first record of {@code batch}. */
+  /**
+   * Positions the cursor before the first record of {@code batch}, which must have passed {@link
+   * RecordBatch#validatePayload} (or {@link RecordBatch#ensureValid}).
+   *
+   * @throws CorruptBatchException when the records section does not fit the buffer or does not
+   *     decompress within the limit
+   */
   public RecordCursor reset(RecordBatch batch) {
     int codec = batch.attributes() & RecordBatch.CODEC_MASK;
     int start = batch.offset() + batch.recordsOffset();
     int length = batch.recordsLength();
-    if (length < 0) {
-      throw new CorruptBatchException("records section has negative length");
+    if (length < 0 || batch.offset() < 0 || start > batch.buffer().limit() - length) {
+      throw new CorruptBatchException("records section runs past the batch");
     }
     if (codec == Compression.NONE.id()) {
       buf = batch.buffer();
@@ -75,37 +85,53 @@ public final class RecordCursor {
     baseStreamVersion = batch.baseStreamVersion();
     firstTimestamp = batch.firstTimestamp();
     index = -1;
+    headerCount = 0;
     return this;
   }
 
+  /**
+   * Decompresses {@code [start, start + length)} of {@code src} into the scratch buffer. A heap
+   * buffer is read in place; a direct one is copied first (its size is bounded by the batch).
+   */
   private void decompress(ByteBuffer src, int start, int length) {
-    if (compressedScratch.length < length) {
-      compressedScratch = new byte[length];
+    byte[] in;
+    int inOffset;
+    if (src.hasArray()) {
+      in = src.array();
+      inOffset = src.arrayOffset() + start;
+    } else {
+      if (compressedScratch.length < length) {
+        compressedScratch = new byte[length];
+      }
+      src.get(start, compressedScratch, 0, length);
+      in = compressedScratch;
+      inOffset = 0;
     }
-    src.get(start, compressedScratch, 0, length);
-    long size = Zstd.getFrameContentSize(compressedScratch, 0, length);
-    if (size < 0) {
-      throw new CorruptBatchException("zstd frame has no readable content size");
-    }
-    if (size > maxUncompressedBytes) {
-      throw new CorruptBatchException(
-          "zstd records expand to " + size + " bytes, over the limit of " + maxUncompressedBytes);
-    }
-    if (decompressedScratch.length < size) {
-      decompressedScratch = new byte[(int) size];
-    }
+    long size;
     long n;
     try {
-      n =
-          Zstd.decompressByteArray(
-              decompressedScratch, 0, (int) size, compressedScratch, 0, length);
+      size = Zstd.getFrameContentSize(in, inOffset, length);
+      if (size < 0) {
+        throw new CorruptBatchException("zstd frame has no readable content size");
+      }
+      if (size > maxUncompressedBytes) {
+        throw new CorruptBatchException(
+            "zstd records expand to " + size + " bytes, over the limit of " + maxUncompressedBytes);
+      }
+      if (decompressedScratch.length < size) {
+        decompressedScratch = new byte[(int) size];
+        decompressed = ByteBuffer.wrap(decompressedScratch).order(ByteOrder.LITTLE_ENDIAN);
+      }
+      n = Zstd.decompressByteArray(decompressedScratch, 0, (int) size, in, inOffset, length);
+    } catch (CorruptBatchException e) {
+      throw e;
     } catch (RuntimeException e) {
       throw new CorruptBatchException("zstd records could not be decompressed", e);
     }
     if (Zstd.isError(n) || n != size) {
       throw new CorruptBatchException("zstd records decompressed to an unexpected size");
     }
-    buf = ByteBuffer.wrap(decompressedScratch).order(ByteOrder.LITTLE_ENDIAN);
+    buf = decompressed;
     pos = 0;
     limit = (int) size;
   }
@@ -146,18 +172,17 @@ public final class RecordCursor {
     if (hc < 0 || hc > (end - p) / 2) {
       throw new CorruptBatchException("header count " + hc + " is impossible");
     }
-    if (headerSlots.length < hc * 4) {
-      headerSlots = new int[hc * 4];
+    if (headerStarts.length < hc) {
+      headerStarts = new int[hc];
     }
     for (int i = 0; i < hc; i++) {
+      headerStarts[i] = p;
       packed = Varint.readUnsigned(buf, p, end);
       int klen = Varint.value(packed);
       p = Varint.position(packed);
       if (klen < 0 || klen > end - p) {
         throw new CorruptBatchException("header key length " + klen + " runs past the record");
       }
-      headerSlots[i * 4] = p;
-      headerSlots[i * 4 + 1] = klen;
       p += klen;
       packed = Varint.readSigned(buf, p, end);
       int vlen = Varint.value(packed);
@@ -165,8 +190,6 @@ public final class RecordCursor {
       if (vlen < -1 || vlen > end - p) {
         throw new CorruptBatchException("header value length " + vlen + " runs past the record");
       }
-      headerSlots[i * 4 + 2] = p;
-      headerSlots[i * 4 + 3] = vlen;
       p += Math.max(vlen, 0);
     }
     if (p != end) {
@@ -179,24 +202,9 @@ public final class RecordCursor {
   }
 
   private int readTimestampDelta(int p, int end) {
-    long raw = 0;
-    int shift = 0;
-    while (true) {
-      if (p >= end) {
-        throw new CorruptBatchException("timestamp runs past the record");
-      }
-      if (shift > 63) {
-        throw new CorruptBatchException("timestamp varint longer than 10 bytes");
-      }
-      byte b = buf.get(p++);
-      raw |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        break;
-      }
-      shift += 7;
-    }
-    timestamp = firstTimestamp + ((raw >>> 1) ^ -(raw & 1));
-    return p;
+    long delta = Varint.readSignedLong(buf, p, end);
+    timestamp = firstTimestamp + delta;
+    return p + Varint.sizeOfSignedLong(delta);
   }
 
   private int readBytes(int p, int end, boolean key) {
@@ -283,15 +291,21 @@ public final class RecordCursor {
   }
 
   public String headerKey(int i) {
+    return new String(headerKeyBytes(i), StandardCharsets.UTF_8);
+  }
+
+  private byte[] headerKeyBytes(int i) {
     checkHeader(i);
-    byte[] k = copy(headerSlots[i * 4], headerSlots[i * 4 + 1]);
-    return new String(k, StandardCharsets.UTF_8);
+    long packed = Varint.readUnsigned(buf, headerStarts[i], limit);
+    return copy(Varint.position(packed), Varint.value(packed));
   }
 
   /** A copy of header {@code i}'s value, or null. */
   public byte[] headerValue(int i) {
     checkHeader(i);
-    return copy(headerSlots[i * 4 + 2], headerSlots[i * 4 + 3]);
+    long packed = Varint.readUnsigned(buf, headerStarts[i], limit);
+    packed = Varint.readSigned(buf, Varint.position(packed) + Varint.value(packed), limit);
+    return copy(Varint.position(packed), Varint.value(packed));
   }
 
   /** The current record's headers as objects (allocates). */
@@ -301,7 +315,7 @@ public final class RecordCursor {
     }
     List<Header> list = new ArrayList<>(headerCount);
     for (int i = 0; i < headerCount; i++) {
-      list.add(new Header(headerKey(i), headerValue(i)));
+      list.add(new Header(headerKeyBytes(i), headerValue(i)));
     }
     return list;
   }

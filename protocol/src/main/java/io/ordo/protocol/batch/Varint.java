@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Unsigned LEB128 varints and zigzag-encoded signed varints over absolute buffer positions. The
- * readers bound every read by a limit and reject over-long encodings.
+ * readers bound every read by a limit and reject over-long and non-minimal encodings. Stateless.
  */
 public final class Varint {
   private Varint() {}
@@ -59,7 +59,9 @@ public final class Varint {
 
   /**
    * Reads an unsigned varint of at most 5 bytes from {@code [pos, limit)}. The value is returned in
-   * the low 32 bits and the new position in the high 32 bits, so no object is allocated.
+   * the low 32 bits and the new position in the high 32 bits, so no object is allocated. Only the
+   * minimal encoding of a value is accepted (no trailing zero groups, no bits past 32), so every
+   * value has exactly one encoding.
    */
   public static long readUnsigned(ByteBuffer buf, int pos, int limit) {
     int value = 0;
@@ -70,10 +72,41 @@ public final class Varint {
       byte b = buf.get(pos++);
       value |= (b & 0x7F) << shift;
       if ((b & 0x80) == 0) {
+        if (b == 0 && shift > 0) {
+          throw new CorruptBatchException("varint is not minimally encoded");
+        }
+        if (shift == 28 && (b & 0xF0) != 0) {
+          throw new CorruptBatchException("varint does not fit in 32 bits");
+        }
         return ((long) pos << 32) | (value & 0xFFFFFFFFL);
       }
     }
     throw new CorruptBatchException("varint longer than 5 bytes");
+  }
+
+  /**
+   * Reads a zigzag-encoded signed varint of at most 10 bytes from {@code [pos, limit)}. Only the
+   * minimal encoding is accepted, so the varint ends at {@code pos + sizeOfSignedLong(value)}.
+   */
+  public static long readSignedLong(ByteBuffer buf, int pos, int limit) {
+    long raw = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (pos >= limit) {
+        throw new CorruptBatchException("varint runs past the end of the records");
+      }
+      byte b = buf.get(pos++);
+      raw |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        if (b == 0 && shift > 0) {
+          throw new CorruptBatchException("varint is not minimally encoded");
+        }
+        if (shift == 63 && b != 1) {
+          throw new CorruptBatchException("varint does not fit in 64 bits");
+        }
+        return (raw >>> 1) ^ -(raw & 1);
+      }
+    }
+    throw new CorruptBatchException("varint longer than 10 bytes");
   }
 
   /** As {@link #readUnsigned}, zigzag-decoded. */

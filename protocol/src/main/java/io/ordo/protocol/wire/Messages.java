@@ -20,7 +20,7 @@ import io.ordo.protocol.OrdoException;
  * <pre>
  * HELLO                  int32 magic 'ORDO', int16 minVersion, int16 maxVersion, string clientId
  * HELLO_OK               int16 version, int32 nodeId, int32 maxFrameBytes, int32 maxBatchBytes
- * ERROR                  int16 errorCode, string message
+ * ERROR                  int16 errorCode, string message (cut to whole code points that fit)
  * INIT_PRODUCER          string producerName ("" = a fresh anonymous producer)
  * INIT_PRODUCER_RESPONSE int16 errorCode, int64 producerId, int16 epoch
  * PRODUCE                int32 batchCount, then that many record batches back to back
@@ -118,9 +118,27 @@ public final class Messages {
   public static void writeError(ByteBuf out, long correlationId, ErrorCode code, String message) {
     int start = Frame.begin(out, MessageType.ERROR, correlationId);
     out.writeShortLE(code.code());
-    String m = message == null ? "" : message;
-    writeString(out, m.length() > 500 ? m.substring(0, 500) : m);
+    writeString(out, truncated(message == null ? "" : message, WireReader.MAX_STRING_BYTES));
     Frame.end(out, start);
+  }
+
+  /** The longest prefix of whole code points of {@code s} that fits in {@code maxBytes} UTF-8. */
+  private static String truncated(String s, int maxBytes) {
+    if (s.length() * 3 <= maxBytes) {
+      return s;
+    }
+    int bytes = 0;
+    int i = 0;
+    while (i < s.length()) {
+      int cp = s.codePointAt(i);
+      int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + n > maxBytes) {
+        break;
+      }
+      bytes += n;
+      i += Character.charCount(cp);
+    }
+    return s.substring(0, i);
   }
 
   public static Error readError(ByteBuf body) {
