@@ -1,7 +1,7 @@
 package io.ordo.tools;
 
-import io.ordo.protocol.batch.Compression;
 import io.ordo.producer.Producer;
+import io.ordo.protocol.batch.Compression;
 import picocli.CommandLine.Option;
 
 /** Producer options shared by {@code ordo produce} and {@code ordo perf produce}. */

@@ -90,8 +90,7 @@ public final class NodeCommand implements Callable<Integer> {
     b.nodeId(id);
     b.host(host != null ? host : p.getProperty("host", "127.0.0.1"));
     b.port(port != null ? port : intKey(p, "port", 7070));
-    b.dataDir(
-        dataDir != null ? dataDir : Path.of(p.getProperty("data.dir", "data/node-" + id)));
+    b.dataDir(dataDir != null ? dataDir : Path.of(p.getProperty("data.dir", "data/node-" + id)));
     String policy = fsync != null ? fsync : p.getProperty("fsync.policy", "every-group");
     b.fsyncPolicy(parsePolicy(policy));
     if (p.containsKey("fsync.interval.ms")) {

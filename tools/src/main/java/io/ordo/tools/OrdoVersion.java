@@ -9,7 +9,10 @@ public final class OrdoVersion implements CommandLine.IVersionProvider {
   public String[] getVersion() {
     String v = Ordo.class.getPackage().getImplementationVersion();
     return new String[] {
-      "ordo " + (v == null ? "0.1.0-SNAPSHOT" : v) + ", protocol version " + Messages.PROTOCOL_VERSION
+      "ordo "
+          + (v == null ? "0.1.0-SNAPSHOT" : v)
+          + ", protocol version "
+          + Messages.PROTOCOL_VERSION
     };
   }
 }

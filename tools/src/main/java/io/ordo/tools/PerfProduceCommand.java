@@ -13,9 +13,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ordo perf produce}: sends fixed-size records as fast as allowed (or at a fixed rate)
- * and reports acknowledgement latency, in the shape of Kafka's producer performance tool so the
- * two can be compared line by line.
+ * {@code ordo perf produce}: sends fixed-size records as fast as allowed (or at a fixed rate) and
+ * reports acknowledgement latency, in the shape of Kafka's producer performance tool so the two can
+ * be compared line by line.
  */
 @Command(
     name = "produce",
@@ -78,7 +78,8 @@ public final class PerfProduceCommand implements Callable<Integer> {
                 (m, e) -> {
                   if (e == null) {
                     recorder.recordValue(
-                        Math.min((System.nanoTime() - sendNs) / 1000, TimeUnit.SECONDS.toMicros(60)));
+                        Math.min(
+                            (System.nanoTime() - sendNs) / 1000, TimeUnit.SECONDS.toMicros(60)));
                     acked.incrementAndGet();
                   } else {
                     failures.incrementAndGet();

@@ -18,8 +18,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ordo produce}: each line of stdin becomes one record's value. Exits 0 only after
- * every record is acknowledged (durable on the node).
+ * {@code ordo produce}: each line of stdin becomes one record's value. Exits 0 only after every
+ * record is acknowledged (durable on the node).
  */
 @Command(
     name = "produce",
@@ -102,9 +102,7 @@ public final class ProduceCommand implements Callable<Integer> {
       Throwable e = firstError.get();
       System.err.printf(
           "ordo produce: %d of %d records were not stored%s%n",
-          sent - acked.get(),
-          sent,
-          e == null ? "" : ": " + rootMessage(e));
+          sent - acked.get(), sent, e == null ? "" : ": " + rootMessage(e));
       return 1;
     }
     return 0;
@@ -118,8 +116,7 @@ public final class ProduceCommand implements Callable<Integer> {
       if (eq <= 0) {
         throw new IllegalArgumentException("--header must be KEY=VALUE, not '" + s + "'");
       }
-      hs[i] =
-          new Header(s.substring(0, eq), s.substring(eq + 1).getBytes(StandardCharsets.UTF_8));
+      hs[i] = new Header(s.substring(0, eq), s.substring(eq + 1).getBytes(StandardCharsets.UTF_8));
     }
     return hs;
   }

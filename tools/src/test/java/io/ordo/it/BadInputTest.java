@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad input over a real socket to a real node: every kind gets an error code or a closed
- * connection, nothing reaches the log, and a well-behaved client on another connection is
- * served throughout.
+ * connection, nothing reaches the log, and a well-behaved client on another connection is served
+ * throughout.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BadInputTest {
@@ -116,7 +116,8 @@ class BadInputTest {
         ByteBuf wrongCount = produceFrame(10, batch("s", "a"));
         wrongCount.setIntLE(Frame.HEADER_LENGTH, 2);
         c.send(wrongCount);
-        assertThat(readError(c.readFrame()).code()).isIn(ErrorCode.CORRUPT_BATCH, ErrorCode.MALFORMED_FRAME);
+        assertThat(readError(c.readFrame()).code())
+            .isIn(ErrorCode.CORRUPT_BATCH, ErrorCode.MALFORMED_FRAME);
         assertThat(c.closedByPeer()).isTrue();
       }
       Random rnd = TestSeed.random(BadInputTest.class);

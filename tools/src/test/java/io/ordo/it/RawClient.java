@@ -14,8 +14,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /**
- * A blocking socket that speaks raw frames, for tests that send what a well-behaved client
- * never would. Reads time out after 10 s so a test cannot hang on a silent broker.
+ * A blocking socket that speaks raw frames, for tests that send what a well-behaved client never
+ * would. Reads time out after 10 s so a test cannot hang on a silent broker.
  */
 final class RawClient implements AutoCloseable {
   private final Socket socket;

@@ -8,7 +8,8 @@ final class TestSeed {
 
   static Random random(Class<?> test) {
     long seed = Long.getLong("ordo.seed", new Random().nextLong());
-    System.out.println(test.getSimpleName() + " seed " + seed + " (replay with -Dordo.seed=" + seed + ")");
+    System.out.println(
+        test.getSimpleName() + " seed " + seed + " (replay with -Dordo.seed=" + seed + ")");
     return new Random(seed);
   }
 }

@@ -32,7 +32,10 @@ class ModuleBoundariesTest {
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage(
-            "java..", "io.ordo.protocol..", "io.netty.buffer..", "io.netty.util..",
+            "java..",
+            "io.ordo.protocol..",
+            "io.netty.buffer..",
+            "io.netty.util..",
             "com.github.luben.zstd..")
         .check(ordo);
   }

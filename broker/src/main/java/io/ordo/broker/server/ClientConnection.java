@@ -65,14 +65,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf frame = (ByteBuf) msg;
+    long correlationId = Frame.correlationId(frame);
     boolean handedOver = false;
     try {
-      handedOver = onFrame(ctx, frame);
+      handedOver = onFrame(ctx, frame, correlationId);
     } catch (OrdoException e) {
-      fail(ctx, Frame.correlationId(frame), e.errorCode(), e.getMessage());
+      fail(ctx, correlationId, e.errorCode(), e.getMessage());
     } catch (RuntimeException e) {
       LOG.warn("unexpected error on {}", ctx.channel(), e);
-      fail(ctx, Frame.correlationId(frame), ErrorCode.UNKNOWN, "unexpected server error");
+      fail(ctx, correlationId, ErrorCode.UNKNOWN, "unexpected server error");
     } finally {
       if (!handedOver) {
         frame.release();
@@ -81,9 +82,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   /** Handles one frame; returns true when the frame's ownership passed to the sequencer. */
-  private boolean onFrame(ChannelHandlerContext ctx, ByteBuf frame) {
+  private boolean onFrame(ChannelHandlerContext ctx, ByteBuf frame, long correlationId) {
     int typeCode = Frame.type(frame);
-    long correlationId = Frame.correlationId(frame);
     MessageType type = MessageType.forCode(typeCode);
     Frame.skipHeader(frame);
     if (!handshaken) {
