@@ -205,8 +205,8 @@ final class Sender implements BrokerConnection.Listener {
   /** What every event ends with: send what can be sent, arm timers, answer flushes. */
   private void pump(long nowNs) {
     if (state == State.RUNNING) {
-      maybeStartInit(nowNs);
       sendSealed(nowNs);
+      maybeStartInit(nowNs);
       armLinger(nowNs);
     }
     checkFlushWaiters();
@@ -455,7 +455,9 @@ final class Sender implements BrokerConnection.Listener {
       return;
     }
     long nowNs = System.nanoTime();
-    if (connection != null && nowNs - connection.oldestRequestSentNs() > requestTimeoutNs) {
+    if (connection != null
+        && connection.outstandingRequests() > 0
+        && nowNs - connection.oldestRequestSentNs() > requestTimeoutNs) {
       LOG.warn(
           "no response from {} within requestTimeoutMs={}; reconnecting",
           connection.address(),
