@@ -293,6 +293,13 @@ class ProducerTest {
   }
 
   @Test
+  void slowResponsesArePipelinedAndMatchedInOrder() throws Exception {
+    broker.responseDelayMs(30);
+    sendAndCheckExactlyOnce(
+        open(builder().batchSizeBytes(1024).lingerMs(0).maxInFlightBatches(64)), 1_000);
+  }
+
+  @Test
   void aSilentBrokerIsLeftAfterTheRequestTimeoutAndRequestsAreResent() throws Exception {
     broker.swallowResponse(3);
     sendAndCheckExactlyOnce(
