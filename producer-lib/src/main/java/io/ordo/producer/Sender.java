@@ -126,7 +126,8 @@ final class Sender implements BrokerConnection.Listener {
     this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
     this.accumulator =
         new BatchAccumulator(config.batchSizeBytes(), lingerNs, config.crossStreamOrder());
-    this.encoder = new BatchEncoder(config.batchSizeBytes(), config.compression(), alloc);
+    this.encoder =
+        new BatchEncoder(config.batchSizeBytes(), config.compression(), config.zstdLevel(), alloc);
     this.backoff = new Backoff(config.retryBackoffMs(), config.retryBackoffMaxMs());
     this.needInit = config.idempotence();
   }

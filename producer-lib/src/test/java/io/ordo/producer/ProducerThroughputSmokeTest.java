@@ -29,22 +29,27 @@ class ProducerThroughputSmokeTest {
   @Timeout(900)
   void printsRecordsPerSecond() {
     int records = Integer.getInteger("ordo.smoke.records", 5_000_000);
-    run(records, Compression.NONE);
-    run(records, Compression.ZSTD);
+    run(records, Compression.NONE, 3);
+    run(records, Compression.ZSTD, 3);
+    run(records, Compression.ZSTD, 1);
   }
 
-  /** The same run from the command line: {@code [records] [NONE|ZSTD]}. */
+  /** The same run from the command line: {@code [records] [NONE|ZSTD] [zstdLevel]}. */
   public static void main(String[] args) {
     int records = args.length > 0 ? Integer.parseInt(args[0]) : 5_000_000;
-    run(records, args.length > 1 ? Compression.valueOf(args[1]) : Compression.NONE);
+    run(
+        records,
+        args.length > 1 ? Compression.valueOf(args[1]) : Compression.NONE,
+        args.length > 2 ? Integer.parseInt(args[2]) : 3);
   }
 
-  private static void run(int records, Compression compression) {
+  private static void run(int records, Compression compression, int zstdLevel) {
     try (FakeBroker broker = FakeBroker.startCountingOnly();
         Producer p =
             Producer.builder()
                 .bootstrapServers(broker.address())
                 .compression(compression)
+                .zstdLevel(zstdLevel)
                 .build()) {
       // Distinct random lowercase values: about what zstd gets from text, never degenerate.
       Random rnd = new Random(42);
@@ -62,9 +67,10 @@ class ProducerThroughputSmokeTest {
       double seconds = (System.nanoTime() - start) / 1e9;
       Map<String, Long> cpuAfter = cpuNsByThread();
       System.out.printf(
-          "producer smoke (%s): %,d records of %d bytes in %.2f s = %,.0f records/s (%.1f MB/s of"
+          "producer smoke (%s%s): %,d records of %d bytes in %.2f s = %,.0f records/s (%.1f MB/s of"
               + " values)%n",
           compression,
+          compression == Compression.ZSTD ? " level " + zstdLevel : "",
           records,
           VALUE_BYTES,
           seconds,
