@@ -17,19 +17,21 @@ import java.nio.ByteBuffer;
  */
 final class BatchEncoder {
   private final Compression compression;
+  private final int zstdLevel;
   private final ByteBufAllocator alloc;
   private final RecordBatch view = new RecordBatch();
   private RecordBatchBuilder builder;
 
-  BatchEncoder(int maxBatchBytes, Compression compression, ByteBufAllocator alloc) {
+  BatchEncoder(int maxBatchBytes, Compression compression, int zstdLevel, ByteBufAllocator alloc) {
     this.compression = compression;
+    this.zstdLevel = zstdLevel;
     this.alloc = alloc;
-    this.builder = new RecordBatchBuilder(maxBatchBytes);
+    this.builder = new RecordBatchBuilder(maxBatchBytes, zstdLevel);
   }
 
   void maxBatchBytes(int maxBatchBytes) {
     if (builder.maxBatchBytes() != maxBatchBytes) {
-      builder = new RecordBatchBuilder(maxBatchBytes);
+      builder = new RecordBatchBuilder(maxBatchBytes, zstdLevel);
     }
   }
 

@@ -417,6 +417,7 @@ public final class Producer implements AutoCloseable {
     private int batchSizeBytes = 64 * 1024;
     private long lingerMs = 1;
     private Compression compression = Compression.NONE;
+    private int zstdLevel = 3;
     private long bufferMemoryBytes = 64L << 20;
     private BufferFullPolicy onBufferFull = BufferFullPolicy.BLOCK;
     private long maxBlockMs = 60_000;
@@ -497,6 +498,16 @@ public final class Producer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * zstd level with {@link Compression#ZSTD}, -7 (fastest) to 22. Default 3. Compression runs on
+     * the I/O thread; on record data level 1 compresses about as well as 3 at roughly 1.7 times the
+     * speed, so prefer it when that thread is the bottleneck.
+     */
+    public Builder zstdLevel(int zstdLevel) {
+      this.zstdLevel = zstdLevel;
+      return this;
+    }
+
     /** What send does when the buffer memory is full. Default {@link BufferFullPolicy#BLOCK}. */
     public Builder onBufferFull(BufferFullPolicy policy) {
       this.onBufferFull = policy;
@@ -571,6 +582,7 @@ public final class Producer implements AutoCloseable {
           batchSizeBytes,
           lingerMs,
           compression,
+          zstdLevel,
           bufferMemoryBytes,
           onBufferFull,
           maxBlockMs,

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param batchSizeBytes largest batch the producer builds
  * @param lingerMs how long an open batch waits for more records before it is sent
  * @param compression codec of the batches' records
+ * @param zstdLevel zstd compression level, used with {@link Compression#ZSTD}
  * @param bufferMemoryBytes bytes of records the producer holds until they are acknowledged
  * @param bufferFullPolicy what send does when that memory is used up
  * @param maxBlockMs longest a {@link BufferFullPolicy#BLOCK}ing send waits for memory
@@ -42,6 +43,7 @@ public record ProducerConfig(
     int batchSizeBytes,
     long lingerMs,
     Compression compression,
+    int zstdLevel,
     long bufferMemoryBytes,
     BufferFullPolicy bufferFullPolicy,
     long maxBlockMs,
@@ -52,6 +54,11 @@ public record ProducerConfig(
     long retryBackoffMaxMs,
     long connectTimeoutMs,
     boolean crossStreamOrder) {
+
+  /** zstd's fastest and strongest levels. */
+  public static final int MIN_ZSTD_LEVEL = -7;
+
+  public static final int MAX_ZSTD_LEVEL = 22;
 
   /** Smallest batch size accepted. */
   public static final int MIN_BATCH_SIZE_BYTES = 1024;
@@ -83,6 +90,7 @@ public record ProducerConfig(
     requireRange("batchSizeBytes", batchSizeBytes, MIN_BATCH_SIZE_BYTES, maxBatch);
     requireRange("deliveryTimeoutMs", deliveryTimeoutMs, 1, Long.MAX_VALUE / 2_000_000);
     requireRange("lingerMs", lingerMs, 0, deliveryTimeoutMs - 1);
+    requireRange("zstdLevel", zstdLevel, MIN_ZSTD_LEVEL, MAX_ZSTD_LEVEL);
     requireRange("bufferMemoryBytes", bufferMemoryBytes, batchSizeBytes, Long.MAX_VALUE / 2);
     requireRange("maxBlockMs", maxBlockMs, 0, Long.MAX_VALUE / 2_000_000);
     requireRange("requestTimeoutMs", requestTimeoutMs, 1, Long.MAX_VALUE / 2_000_000);

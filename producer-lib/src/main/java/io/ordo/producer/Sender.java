@@ -126,7 +126,8 @@ final class Sender implements BrokerConnection.Listener {
     this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs());
     this.accumulator =
         new BatchAccumulator(config.batchSizeBytes(), lingerNs, config.crossStreamOrder());
-    this.encoder = new BatchEncoder(config.batchSizeBytes(), config.compression(), alloc);
+    this.encoder =
+        new BatchEncoder(config.batchSizeBytes(), config.compression(), config.zstdLevel(), alloc);
     this.backoff = new Backoff(config.retryBackoffMs(), config.retryBackoffMaxMs());
     this.needInit = config.idempotence();
   }
@@ -205,8 +206,8 @@ final class Sender implements BrokerConnection.Listener {
   /** What every event ends with: send what can be sent, arm timers, answer flushes. */
   private void pump(long nowNs) {
     if (state == State.RUNNING) {
-      maybeStartInit(nowNs);
       sendSealed(nowNs);
+      maybeStartInit(nowNs);
       armLinger(nowNs);
     }
     checkFlushWaiters();
@@ -455,7 +456,9 @@ final class Sender implements BrokerConnection.Listener {
       return;
     }
     long nowNs = System.nanoTime();
-    if (connection != null && nowNs - connection.oldestRequestSentNs() > requestTimeoutNs) {
+    if (connection != null
+        && connection.outstandingRequests() > 0
+        && nowNs - connection.oldestRequestSentNs() > requestTimeoutNs) {
       LOG.warn(
           "no response from {} within requestTimeoutMs={}; reconnecting",
           connection.address(),

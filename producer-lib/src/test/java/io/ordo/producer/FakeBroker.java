@@ -108,6 +108,7 @@ final class FakeBroker implements AutoCloseable {
   // ---- counters and faults, any thread ----
   private final AtomicInteger produceRequests = new AtomicInteger();
   private final AtomicInteger initRequests = new AtomicInteger();
+  private final AtomicInteger connectionCount = new AtomicInteger();
   private final AtomicLong storedRecords = new AtomicLong();
   private final Map<Integer, Boolean> dropAndClose = new ConcurrentHashMap<>();
   private final Map<Integer, Boolean> swallow = new ConcurrentHashMap<>();
@@ -131,6 +132,7 @@ final class FakeBroker implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     Connection c = new Connection();
                     connections.add(c);
+                    connectionCount.incrementAndGet();
                     ch.pipeline().addLast(new FrameDecoder(FakeBroker.this.maxFrameBytes), c);
                   }
                 })
@@ -219,6 +221,11 @@ final class FakeBroker implements AutoCloseable {
 
   int produceRequests() {
     return produceRequests.get();
+  }
+
+  /** Connections accepted so far. */
+  int connectionCount() {
+    return connectionCount.get();
   }
 
   int initRequests() {

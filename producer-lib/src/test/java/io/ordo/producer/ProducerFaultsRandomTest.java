@@ -72,6 +72,7 @@ class ProducerFaultsRandomTest {
               .lingerMs(rnd.nextInt(3))
               .maxInFlightBatches(1 + rnd.nextInt(64))
               .compression(rnd.nextBoolean() ? Compression.ZSTD : Compression.NONE)
+              .zstdLevel(rnd.nextBoolean() ? 1 : 3)
               .crossStreamOrder(rnd.nextInt(4) == 0);
       if (rnd.nextBoolean()) {
         b.producerName("random-" + rnd.nextInt(3));

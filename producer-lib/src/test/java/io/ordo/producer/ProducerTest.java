@@ -62,6 +62,14 @@ class ProducerTest {
     return p;
   }
 
+  /**
+   * Waits until the producer has asked for its session, so that a test with a short delivery
+   * timeout does not count the first connection's setup (slow in a cold JVM) against it.
+   */
+  private void awaitSession() {
+    TestSupport.await("the producer initialises", WAIT, () -> broker.initRequests() >= 1);
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(UTF_8);
   }
@@ -285,6 +293,13 @@ class ProducerTest {
   }
 
   @Test
+  void slowResponsesArePipelinedAndMatchedInOrder() throws Exception {
+    broker.responseDelayMs(30);
+    sendAndCheckExactlyOnce(
+        open(builder().batchSizeBytes(1024).lingerMs(0).maxInFlightBatches(64)), 1_000);
+  }
+
+  @Test
   void aSilentBrokerIsLeftAfterTheRequestTimeoutAndRequestsAreResent() throws Exception {
     broker.swallowResponse(3);
     sendAndCheckExactlyOnce(
@@ -461,7 +476,8 @@ class ProducerTest {
 
   @Test
   void recordsWithoutAnAnswerFailAfterTheDeliveryTimeout() throws Exception {
-    Producer p = open(builder().deliveryTimeoutMs(300).lingerMs(0));
+    Producer p = open(builder().deliveryTimeoutMs(1_000).lingerMs(0));
+    awaitSession();
     p.sendAndWait("s", null, bytes("ready"));
     broker.holdResponses();
     CompletableFuture<RecordMetadata> f = p.send("s", null, bytes("lost?"));
@@ -469,6 +485,47 @@ class ProducerTest {
     long start = System.nanoTime();
     p.close();
     assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+  }
+
+  /**
+   * Request 2 is stored but the broker goes silent on that connection; the records time out (an
+   * unknown outcome); after the request timeout the producer reconnects and resends them with the
+   * same sequences, so each ends up stored exactly once, and later records go through.
+   */
+  @Test
+  void timedOutRecordsAreNeverStoredTwiceAndLaterRecordsStillGoThrough() throws Exception {
+    broker.swallowResponse(2);
+    Producer p =
+        open(
+            builder()
+                .deliveryTimeoutMs(1_000)
+                .requestTimeoutMs(2_500)
+                .lingerMs(0)
+                .batchSizeBytes(1024));
+    awaitSession();
+    p.sendAndWait("s", null, bytes("first"));
+    List<String> early = new ArrayList<>();
+    List<CompletableFuture<RecordMetadata>> earlyFutures = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      early.add("early-" + i);
+      earlyFutures.add(p.send("s", null, bytes("early-" + i)));
+    }
+    p.flush();
+    for (CompletableFuture<RecordMetadata> f : earlyFutures) {
+      assertThat(failureCode(f)).isEqualTo(ErrorCode.REQUEST_TIMED_OUT);
+    }
+    TestSupport.await("the producer reconnects", WAIT, () -> broker.connectionCount() >= 2);
+    List<String> later = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      later.add("later-" + i);
+      assertThat(p.send("s", null, bytes("later-" + i))).succeedsWithin(WAIT);
+    }
+    List<String> expected = new ArrayList<>(List.of("first"));
+    expected.addAll(early);
+    expected.addAll(later);
+    assertThat(broker.records())
+        .extracting(r -> new String(r.value(), UTF_8))
+        .containsExactlyElementsOf(expected);
   }
 
   @Test

@@ -47,10 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class Log implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Log.class);
   private static final String LOCK_FILE_NAME = ".lock";
-  private static final int READ_WINDOW_BYTES = 2048;
-  private static final int VISIT_WINDOW_BYTES = 256 * 1024;
-  private static final ThreadLocal<BatchReader> READERS =
-      ThreadLocal.withInitial(() -> new BatchReader(READ_WINDOW_BYTES));
+  private static final int WRITER_WINDOW_BYTES = 2048;
 
   private final LogConfig config;
   private final LogClock clock;
@@ -58,6 +55,7 @@ public final class Log implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+  private final LogReader reader = new LogReader(segments);
   private final long recoveryScannedBytes;
 
   private volatile long startOffset;
@@ -77,15 +75,9 @@ public final class Log implements AutoCloseable {
   private long lastFsyncMs;
   private long lastCheckpointMs;
   private final ArrayDeque<PendingClose> pendingCloses = new ArrayDeque<>();
-  private final BatchReader writerReader = new BatchReader(READ_WINDOW_BYTES);
-  private final RecordBatch view = new RecordBatch();
+  private final BatchReader writerReader = new BatchReader(WRITER_WINDOW_BYTES);
   private final ByteBuffer[] single = new ByteBuffer[1];
-  private int[] groupLengths = new int[16];
-  private int[] groupPositions = new int[16];
-  private long[] groupBases = new long[16];
-  private long[] groupNexts = new long[16];
-  private long[] groupTerms = new long[16];
-  private long[] groupTimestamps = new long[16];
+  private final AppendGroup group;
 
   private record PendingClose(Segment segment, long closeAtMs) {}
 
@@ -100,6 +92,7 @@ public final class Log implements AutoCloseable {
     this.dir = config.dir();
     this.lockChannel = lockChannel;
     this.lock = lock;
+    this.group = new AppendGroup(config.maxBatchBytes());
     for (Segment s : recovered.segments()) {
       segments.put(s.baseOffset(), s);
     }
@@ -208,32 +201,22 @@ public final class Log implements AutoCloseable {
    */
   public void append(ByteBuffer[] batches, int count) throws IOException {
     ensureWritable();
-    if (count < 0 || count > batches.length) {
-      throw new IllegalArgumentException("count " + count + " is outside 0.." + batches.length);
-    }
+    group.check(batches, count, nextOffset, lastTerm);
     if (count == 0) {
       return;
-    }
-    ensureGroupCapacity(count);
-    long expected = nextOffset;
-    long term = lastTerm;
-    for (int i = 0; i < count; i++) {
-      checkAppendable(batches[i], i, expected, term);
-      expected = groupNexts[i];
-      term = groupTerms[i];
     }
     long now = clock.nowMs();
     try {
       int i = 0;
       while (i < count) {
-        if (mustRoll(active.sizeBytes(), groupLengths[i], groupNexts[i], now)) {
+        if (mustRoll(active.sizeBytes(), group.length(i), group.nextOffset(i), now)) {
           roll(now);
         }
         int from = i;
-        long runBytes = (long) active.sizeBytes() + groupLengths[i];
+        long runBytes = (long) active.sizeBytes() + group.length(i);
         i++;
-        while (i < count && !mustRoll(runBytes, groupLengths[i], groupNexts[i], now)) {
-          runBytes += groupLengths[i];
+        while (i < count && !mustRoll(runBytes, group.length(i), group.nextOffset(i), now)) {
+          runBytes += group.length(i);
           i++;
         }
         writeRun(batches, from, i, now);
@@ -242,60 +225,6 @@ public final class Log implements AutoCloseable {
       fail(e);
       throw e;
     }
-  }
-
-  private void checkAppendable(ByteBuffer batch, int i, long expectedBase, long minTerm) {
-    int length = batch.remaining();
-    if (length < RecordBatch.FIXED_HEADER_LENGTH + 1) {
-      throw new IllegalArgumentException(
-          "batch " + i + " of the group has " + length + " bytes, fewer than a batch header");
-    }
-    if (length > config.maxBatchBytes()) {
-      throw new IllegalArgumentException(
-          "batch "
-              + i
-              + " has "
-              + length
-              + " bytes, more than maxBatchBytes "
-              + config.maxBatchBytes());
-    }
-    RecordBatch b = view.wrap(batch, batch.position());
-    if (b.length() != length) {
-      throw new IllegalArgumentException(
-          "batch "
-              + i
-              + " has length field "
-              + b.length()
-              + " but "
-              + length
-              + " bytes were given");
-    }
-    if (b.magic() != RecordBatch.MAGIC) {
-      throw new IllegalArgumentException("batch " + i + " has unknown magic " + b.magic());
-    }
-    try {
-      b.validateHeader();
-    } catch (CorruptBatchException e) {
-      throw new IllegalArgumentException("batch " + i + ": " + BatchReader.detail(e), e);
-    }
-    if (b.baseOffset() != expectedBase) {
-      throw new IllegalArgumentException(
-          "batch " + i + " has base offset " + b.baseOffset() + ", expected " + expectedBase);
-    }
-    if (b.term() < minTerm) {
-      throw new IllegalArgumentException(
-          "batch " + i + " has term " + b.term() + ", below the log's last term " + minTerm);
-    }
-    int count = b.recordCount();
-    if (count < 1 || b.baseOffset() > Long.MAX_VALUE - count) {
-      throw new IllegalArgumentException("batch " + i + " has record count " + count);
-    }
-    groupLengths[i] = length;
-    groupPositions[i] = batch.position();
-    groupBases[i] = b.baseOffset();
-    groupNexts[i] = b.baseOffset() + count;
-    groupTerms[i] = b.term();
-    groupTimestamps[i] = b.appendTimestamp();
   }
 
   private boolean mustRoll(long segmentBytes, int batchBytes, long batchNextOffset, long nowMs) {
@@ -312,7 +241,7 @@ public final class Log implements AutoCloseable {
     int start = seg.sizeBytes();
     long total = 0;
     for (int i = from; i < to; i++) {
-      total += groupLengths[i];
+      total += group.length(i);
     }
     FileChannel ch = seg.channel();
     try {
@@ -322,7 +251,7 @@ public final class Log implements AutoCloseable {
       }
     } finally {
       for (int i = from; i < to; i++) {
-        batches[i].position(groupPositions[i]);
+        batches[i].position(group.position(i));
       }
     }
     if (start == 0) {
@@ -331,12 +260,16 @@ public final class Log implements AutoCloseable {
     int pos = start;
     for (int i = from; i < to; i++) {
       seg.indexBatch(
-          groupBases[i], pos, groupLengths[i], groupTimestamps[i], config.indexIntervalBytes());
-      pos += groupLengths[i];
+          group.baseOffset(i),
+          pos,
+          group.length(i),
+          group.appendTimestamp(i),
+          config.indexIntervalBytes());
+      pos += group.length(i);
     }
-    long next = groupNexts[to - 1];
+    long next = group.nextOffset(to - 1);
     seg.publish(pos, next);
-    lastTerm = groupTerms[to - 1];
+    lastTerm = group.term(to - 1);
     nextOffset = next;
   }
 
@@ -657,25 +590,14 @@ public final class Log implements AutoCloseable {
     }
   }
 
-  private void ensureGroupCapacity(int count) {
-    if (groupLengths.length < count) {
-      int n = Math.max(count, groupLengths.length * 2);
-      groupLengths = new int[n];
-      groupPositions = new int[n];
-      groupBases = new long[n];
-      groupNexts = new long[n];
-      groupTerms = new long[n];
-      groupTimestamps = new long[n];
-    }
-  }
-
   // ----------------------------------------------------------------------------------- reads
 
   /**
    * Whole batches from one segment, starting with the batch that holds {@code offset}: at least one
    * batch (even one larger than {@code maxBytes}), then more while they fit in {@code maxBytes},
    * and none that ends above {@code maxOffsetExclusive} (pass the commit offset). The header CRC of
-   * every batch returned is checked.
+   * every batch returned is checked; payload CRCs are left to the receiver, as the bytes go from
+   * the file to the socket without passing through the broker.
    *
    * @return {@link LogSlice#EMPTY} at the end of the log or at {@code maxOffsetExclusive}
    * @throws OrdoException with {@link ErrorCode#OFFSET_OUT_OF_RANGE} below {@link #startOffset()}
@@ -685,46 +607,7 @@ public final class Log implements AutoCloseable {
   public LogSlice read(long offset, int maxBytes, long maxOffsetExclusive) throws IOException {
     ensureReadable();
     long end = nextOffset;
-    Segment seg = segmentFor(offset, end);
-    if (offset == end || offset >= maxOffsetExclusive) {
-      return LogSlice.EMPTY;
-    }
-    long limit = seg.sizeBytes();
-    BatchReader reader = READERS.get();
-    long pos = seg.locate(offset, reader, limit);
-    if (pos < 0) {
-      throw missing(seg, offset);
-    }
-    long first = -1;
-    long next = -1;
-    long start = pos;
-    long bytes = 0;
-    while (true) {
-      RecordBatch h;
-      try {
-        h = reader.header(pos, limit);
-      } catch (CorruptBatchException e) {
-        if (bytes == 0) {
-          throw e;
-        }
-        break; // served up to the damage; the next read reports it
-      }
-      if (h == null
-          || (bytes > 0 && (bytes + h.length() > maxBytes || h.baseOffset() != next))
-          || h.nextOffset() > maxOffsetExclusive
-          || h.baseOffset() >= end) {
-        break;
-      }
-      if (bytes == 0) {
-        first = h.baseOffset();
-      }
-      bytes += h.length();
-      next = h.nextOffset();
-      pos += h.length();
-    }
-    return bytes == 0
-        ? LogSlice.EMPTY
-        : new LogSlice(seg.channel(), start, (int) bytes, first, next);
+    return reader.read(offset, maxBytes, maxOffsetExclusive, startOffset, end);
   }
 
   /**
@@ -733,31 +616,7 @@ public final class Log implements AutoCloseable {
    */
   public long offsetForTimestamp(long timestampMs) throws IOException {
     ensureReadable();
-    long end = nextOffset;
-    BatchReader reader = READERS.get();
-    for (Segment s : segments.values()) {
-      if (s.maxTimestampMs() < timestampMs) {
-        continue;
-      }
-      int rel = s.timeIndex().lastRelativeOffsetBefore(timestampMs);
-      long limit = s.sizeBytes();
-      reader.on(s.channel());
-      long pos = rel < 0 ? 0 : s.locate(s.baseOffset() + rel, reader, limit);
-      if (pos < 0) {
-        continue;
-      }
-      while (true) {
-        RecordBatch h = reader.header(pos, limit);
-        if (h == null || h.baseOffset() >= end) {
-          break;
-        }
-        if (h.appendTimestamp() >= timestampMs) {
-          return h.baseOffset();
-        }
-        pos += h.length();
-      }
-    }
-    return end;
+    return reader.offsetForTimestamp(timestampMs, nextOffset);
   }
 
   /**
@@ -771,82 +630,7 @@ public final class Log implements AutoCloseable {
   public void forEachBatch(long fromOffset, BatchVisitor visitor) throws IOException {
     ensureReadable();
     long end = nextOffset;
-    Segment first = segmentFor(fromOffset, end);
-    if (fromOffset == end) {
-      return;
-    }
-    long pos = first.locate(fromOffset, READERS.get(), first.sizeBytes());
-    if (pos < 0) {
-      throw missing(first, fromOffset);
-    }
-    BatchReader reader = new BatchReader(VISIT_WINDOW_BYTES);
-    long expected = -1;
-    for (Segment s : segments.tailMap(first.baseOffset(), true).values()) {
-      if (s.baseOffset() >= end) {
-        return;
-      }
-      if (expected >= 0 && s.baseOffset() != expected) {
-        throw new CorruptBatchException(
-            "offsets [" + expected + ", " + s.baseOffset() + ") are missing before " + s);
-      }
-      long limit = s.sizeBytes();
-      long p = s == first ? pos : 0;
-      reader.on(s.channel());
-      while (true) {
-        RecordBatch b;
-        try {
-          b = reader.batch(p, limit);
-        } catch (CorruptBatchException e) {
-          throw new CorruptBatchException(
-              s.logFile().getFileName()
-                  + ", after offset "
-                  + expected
-                  + ": "
-                  + BatchReader.detail(e),
-              e);
-        }
-        if (b == null || b.baseOffset() >= end) {
-          break;
-        }
-        if (expected >= 0 && b.baseOffset() != expected) {
-          throw new CorruptBatchException(
-              s.logFile().getFileName()
-                  + ": batch at position "
-                  + p
-                  + " has base offset "
-                  + b.baseOffset()
-                  + ", expected "
-                  + expected);
-        }
-        expected = b.nextOffset();
-        p += b.length();
-        visitor.onBatch(b);
-      }
-      if (expected >= 0 && expected < Math.min(end, s.nextOffset())) {
-        throw missing(s, expected);
-      }
-    }
-  }
-
-  /** The segment that holds {@code offset}, after checking the offset is in the log. */
-  private Segment segmentFor(long offset, long end) {
-    long start = startOffset;
-    Map.Entry<Long, Segment> e = segments.floorEntry(offset);
-    if (offset < start || offset > end || e == null) {
-      throw new OrdoException(
-          ErrorCode.OFFSET_OUT_OF_RANGE,
-          "offset " + offset + " is outside the log [" + start + ", " + end + "]");
-    }
-    return e.getValue();
-  }
-
-  private static CorruptBatchException missing(Segment s, long offset) {
-    return new CorruptBatchException(
-        "offset "
-            + offset
-            + " should be in "
-            + s.logFile().getFileName()
-            + " but the file ends before it");
+    reader.forEachBatch(fromOffset, visitor, startOffset, end);
   }
 
   private void ensureReadable() {

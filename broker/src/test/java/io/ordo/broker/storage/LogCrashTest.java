@@ -53,7 +53,7 @@ class LogCrashTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void damagedUnsyncedTailIsCutAfterKills() throws Exception {
-    run(TestBatches.seed("LogCrashTest.damage"), 8, true);
+    run(TestBatches.seed("LogCrashTest.damage"), 5, true);
   }
 
   @Test
@@ -119,6 +119,7 @@ class LogCrashTest {
                 java,
                 "-Xmx128m",
                 "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-cp",
                 System.getProperty("java.class.path"),
                 CrashWriter.class.getName(),

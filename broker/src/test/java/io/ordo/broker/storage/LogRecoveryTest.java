@@ -356,7 +356,7 @@ class LogRecoveryTest {
   void aSegmentFileCutBelowTheCheckpointIsCheckedAndCut() throws IOException {
     TestBatches batches = new TestBatches(seed, 4, 50);
     List<byte[]> appended = new ArrayList<>();
-    try (Log log = Log.open(config().build(), clock)) {
+    try (Log log = Log.open(config().segmentBytes(4096).build(), clock)) {
       for (int i = 0; i < 40; i++) {
         appended.add(appendNext(log, batches, 1, clock.nowMs()));
       }
@@ -367,7 +367,7 @@ class LogRecoveryTest {
     assertThat(appended.size() - first).as("batches in the active segment").isGreaterThan(2);
     long cut = positionOf(segment, view(appended.get(first + 2)).baseOffset()) + 10;
     truncateFile(segment, cut);
-    try (Log log = Log.open(config().build(), clock)) {
+    try (Log log = Log.open(config().segmentBytes(4096).build(), clock)) {
       assertHolds(log, appended.subList(0, first + 2));
     }
   }

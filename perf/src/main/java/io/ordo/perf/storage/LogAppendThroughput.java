@@ -1,0 +1,244 @@
+package io.ordo.perf.storage;
+
+import io.ordo.broker.storage.FsyncPolicy;
+import io.ordo.broker.storage.Log;
+import io.ordo.broker.storage.LogClock;
+import io.ordo.broker.storage.LogConfig;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * Measures, in one run on one disk, how close the log's group-fsync append path comes to the raw
+ * sequential write bandwidth of the disk:
+ *
+ * <ol>
+ *   <li>raw, fsync per group: {@code FileChannel} writes of one group's bytes to a fresh file, one
+ *       {@code force} per group;
+ *   <li>raw, no fsync: the same writes and one {@code force} at the end;
+ *   <li>log: {@link Log#append(ByteBuffer[], int)} of pre-built batches of records (stamped per
+ *       group, as the sequencer does) and {@link Log#onGroupEnd} with {@link
+ *       FsyncPolicy#EVERY_GROUP}.
+ * </ol>
+ *
+ * The three alternate {@code --runs} times; the medians and the ratio log / raw (fsync per group)
+ * are printed at the end.
+ *
+ * <pre>
+ * java -cp perf/target/benchmarks.jar io.ordo.perf.storage.LogAppendThroughput \
+ *     --dir /var/tmp/ordo-bench --total-mb 1024 --batch-kb 16 --group-batches 64 --record-size 100
+ * </pre>
+ */
+public final class LogAppendThroughput {
+  private final Path dir;
+  private final long totalBytes;
+  private final int batchBytes;
+  private final int groupBatches;
+  private final int recordSize;
+  private final int runs;
+
+  private LogAppendThroughput(
+      Path dir, long totalMb, int batchKb, int groupBatches, int recordSize, int runs) {
+    this.dir = dir;
+    this.totalBytes = totalMb * 1024 * 1024;
+    this.batchBytes = batchKb * 1024;
+    this.groupBatches = groupBatches;
+    this.recordSize = recordSize;
+    this.runs = runs;
+  }
+
+  /** One measured phase: bytes and records written in a time. */
+  private record Result(long bytes, long records, long nanos) {
+    double mbPerSec() {
+      return bytes / (1024.0 * 1024.0) / (nanos / 1e9);
+    }
+
+    double recordsPerSec() {
+      return records / (nanos / 1e9);
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path dir = null;
+    long totalMb = 1024;
+    int batchKb = 16;
+    int groupBatches = 64;
+    int recordSize = 100;
+    int runs = 3;
+    for (int i = 0; i < args.length; i++) {
+      String value = i + 1 < args.length ? args[i + 1] : null;
+      switch (args[i]) {
+        case "--dir" -> dir = Path.of(require(args[i], value));
+        case "--total-mb" -> totalMb = Long.parseLong(require(args[i], value));
+        case "--batch-kb" -> batchKb = Integer.parseInt(require(args[i], value));
+        case "--group-batches" -> groupBatches = Integer.parseInt(require(args[i], value));
+        case "--record-size" -> recordSize = Integer.parseInt(require(args[i], value));
+        case "--runs" -> runs = Integer.parseInt(require(args[i], value));
+        default -> {
+          System.err.println(
+              "usage: LogAppendThroughput --dir DIR [--total-mb 1024] [--batch-kb 16]"
+                  + " [--group-batches 64] [--record-size 100] [--runs 3]");
+          System.exit(2);
+        }
+      }
+      i++;
+    }
+    if (dir == null) {
+      dir = Files.createTempDirectory("ordo-log-throughput");
+    }
+    Files.createDirectories(dir);
+    new LogAppendThroughput(dir, totalMb, batchKb, groupBatches, recordSize, runs).run();
+  }
+
+  private static String require(String flag, String value) {
+    if (value == null) {
+      throw new IllegalArgumentException(flag + " needs a value");
+    }
+    return value;
+  }
+
+  private void run() throws IOException {
+    BatchTemplates templates = new BatchTemplates(groupBatches, batchBytes, recordSize, 7);
+    long groupBytes = (long) templates.batchBytes() * groupBatches;
+    long groupRecords = (long) templates.recordsPerBatch() * groupBatches;
+    long groups = Math.max(1, totalBytes / groupBytes);
+    System.out.printf(
+        Locale.ROOT,
+        "dir %s: %d groups of %d batches of %d bytes (%d records of %d bytes each), %.0f MiB per"
+            + " phase, %d runs%n",
+        dir,
+        groups,
+        groupBatches,
+        templates.batchBytes(),
+        templates.recordsPerBatch(),
+        recordSize,
+        groups * groupBytes / (1024.0 * 1024.0),
+        runs);
+    // one short unmeasured pass through both paths, so the JIT has compiled them
+    long warmupGroups = Math.max(1, Math.min(groups, (64L << 20) / groupBytes));
+    raw(warmupGroups, groupBytes, groupRecords, false);
+    log(warmupGroups, templates);
+    List<Result> rawSynced = new ArrayList<>();
+    List<Result> rawUnsynced = new ArrayList<>();
+    List<Result> logged = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      Result a = raw(groups, groupBytes, groupRecords, true);
+      Result b = raw(groups, groupBytes, groupRecords, false);
+      Result c = log(groups, templates);
+      rawSynced.add(a);
+      rawUnsynced.add(b);
+      logged.add(c);
+      System.out.printf(
+          Locale.ROOT,
+          "run %d: raw fsync/group %s | raw one fsync %s | log EVERY_GROUP %s | log/raw %.2f%n",
+          run,
+          format(a),
+          format(b),
+          format(c),
+          c.mbPerSec() / a.mbPerSec());
+    }
+    double rawMedian = median(rawSynced, Result::mbPerSec);
+    double logMedian = median(logged, Result::mbPerSec);
+    System.out.printf(
+        Locale.ROOT,
+        "median: raw fsync/group %.1f MB/s %.0f rec/s | raw one fsync %.1f MB/s %.0f rec/s |"
+            + " log EVERY_GROUP %.1f MB/s %.0f rec/s | log/raw %.2f%n",
+        rawMedian,
+        median(rawSynced, Result::recordsPerSec),
+        median(rawUnsynced, Result::mbPerSec),
+        median(rawUnsynced, Result::recordsPerSec),
+        logMedian,
+        median(logged, Result::recordsPerSec),
+        logMedian / rawMedian);
+  }
+
+  private static String format(Result r) {
+    return String.format(Locale.ROOT, "%.1f MB/s %.0f rec/s", r.mbPerSec(), r.recordsPerSec());
+  }
+
+  private interface Metric {
+    double of(Result r);
+  }
+
+  private static double median(List<Result> results, Metric metric) {
+    double[] values = results.stream().mapToDouble(metric::of).sorted().toArray();
+    int n = values.length;
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  }
+
+  /** Sequential writes of whole groups to a fresh file. */
+  private Result raw(long groups, long groupBytes, long groupRecords, boolean fsyncEachGroup)
+      throws IOException {
+    Path file = dir.resolve("raw.bin");
+    Files.deleteIfExists(file);
+    ByteBuffer group = ByteBuffer.allocateDirect(Math.toIntExact(groupBytes));
+    byte[] random = new byte[Math.toIntExact(groupBytes)];
+    new Random(1).nextBytes(random);
+    group.put(random).flip();
+    long start;
+    long end;
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      start = System.nanoTime();
+      for (long g = 0; g < groups; g++) {
+        group.clear();
+        while (group.hasRemaining()) {
+          ch.write(group);
+        }
+        if (fsyncEachGroup) {
+          ch.force(false);
+        }
+      }
+      if (!fsyncEachGroup) {
+        ch.force(false);
+      }
+      end = System.nanoTime();
+    }
+    Files.delete(file);
+    return new Result(groups * groupBytes, groups * groupRecords, end - start);
+  }
+
+  /** The log's append path, one fsync per group. */
+  private Result log(long groups, BatchTemplates templates) throws IOException {
+    Path logDir = dir.resolve("log");
+    deleteTree(logDir);
+    LogConfig config =
+        LogConfig.builder(logDir).fsyncPolicy(FsyncPolicy.EVERY_GROUP).fileDeleteDelayMs(0).build();
+    long start;
+    long end;
+    try (Log log = Log.open(config, LogClock.SYSTEM)) {
+      start = System.nanoTime();
+      for (long g = 0; g < groups; g++) {
+        long now = System.currentTimeMillis();
+        ByteBuffer[] group = templates.stamp(log.nextOffset(), 1, now);
+        log.append(group, group.length);
+        log.onGroupEnd(now);
+      }
+      end = System.nanoTime();
+    }
+    deleteTree(logDir);
+    long bytes = groups * templates.count() * (long) templates.batchBytes();
+    long records = groups * templates.count() * (long) templates.recordsPerBatch();
+    return new Result(bytes, records, end - start);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
