@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,17 +27,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CrashRestartTest {
-  static final int PRODUCERS = 2;
-  static final int RECORDS = 100_000;
-  static final int KILLS = 2;
-
   @TempDir Path dir;
 
   @Test
   void acknowledgedRecordsSurviveKillNineAndRetriesAreNotDuplicated() throws Exception {
+    run(2, 100_000, 2);
+  }
+
+  /** The full size: 4 producers, 1,000,000 records, several kills. */
+  @Test
+  @Tag("slow")
+  @Timeout(value = 900, unit = TimeUnit.SECONDS)
+  void millionRecordsFromFourProducersSurviveRepeatedKillNine() throws Exception {
+    run(4, 250_000, 4);
+  }
+
+  private void run(final int producerCount, final int records, final int killCount)
+      throws Exception {
     Random rnd = TestSeed.random(CrashRestartTest.class);
     int port = NodeProcess.freePort();
-    long[][] ackedOffsets = new long[PRODUCERS][RECORDS];
+    long[][] ackedOffsets = new long[producerCount][records];
     for (long[] a : ackedOffsets) {
       Arrays.fill(a, -1);
     }
@@ -45,7 +55,7 @@ class CrashRestartTest {
     NodeProcess node = NodeProcess.start(dir, port);
     try {
       List<Producer> producers = new ArrayList<>();
-      for (int p = 0; p < PRODUCERS; p++) {
+      for (int p = 0; p < producerCount; p++) {
         producers.add(
             Producer.builder()
                 .bootstrapServers("127.0.0.1:" + port)
@@ -56,9 +66,9 @@ class CrashRestartTest {
       }
       try {
         int kills = 0;
-        long nextKillAt = RECORDS * PRODUCERS / (KILLS + 2) + rnd.nextInt(RECORDS / 10);
-        for (int i = 0; i < RECORDS; i++) {
-          for (int p = 0; p < PRODUCERS; p++) {
+        long nextKillAt = records * producerCount / (killCount + 2) + rnd.nextInt(records / 10);
+        for (int i = 0; i < records; i++) {
+          for (int p = 0; p < producerCount; p++) {
             final int producer = p;
             final int seq = i;
             futures.add(
@@ -73,12 +83,12 @@ class CrashRestartTest {
                           }
                         }));
           }
-          if (kills < KILLS && acked.get() >= nextKillAt) {
+          if (kills < killCount && acked.get() >= nextKillAt) {
             node.kill();
             System.out.println("killed the node at " + acked.get() + " acknowledged records");
             node = NodeProcess.start(dir, port);
             kills++;
-            nextKillAt = acked.get() + RECORDS / 4 + rnd.nextInt(RECORDS / 10);
+            nextKillAt = acked.get() + records / 4 + rnd.nextInt(records / 10);
           }
           if (i % 5_000 == 0) {
             // Keep the producers' buffers from running far ahead of the node.
@@ -88,7 +98,7 @@ class CrashRestartTest {
         for (Producer p : producers) {
           p.flush();
         }
-        assertThat(kills).as("the node was really killed").isEqualTo(KILLS);
+        assertThat(kills).as("the node was really killed").isEqualTo(killCount);
       } finally {
         for (Producer p : producers) {
           p.close();
@@ -103,11 +113,11 @@ class CrashRestartTest {
 
     List<LogContents.Stored> stored = LogContents.read(dir);
     Set<Long> seen = new HashSet<>();
-    long[] lastSeq = new long[PRODUCERS];
+    long[] lastSeq = new long[producerCount];
     Arrays.fill(lastSeq, -1);
     for (LogContents.Stored s : stored) {
       int p = (int) s.producer();
-      long key = p * (long) RECORDS + s.sequence();
+      long key = p * (long) records + s.sequence();
       assertThat(seen.add(key)).as("record %d/%d stored once", p, s.sequence()).isTrue();
       assertThat(s.sequence()).as("producer %d in send order", p).isGreaterThan(lastSeq[p]);
       lastSeq[p] = s.sequence();
@@ -117,9 +127,9 @@ class CrashRestartTest {
       }
     }
     long missing = 0;
-    for (int p = 0; p < PRODUCERS; p++) {
-      for (int i = 0; i < RECORDS; i++) {
-        if (ackedOffsets[p][i] >= 0 && !seen.contains(p * (long) RECORDS + i)) {
+    for (int p = 0; p < producerCount; p++) {
+      for (int i = 0; i < records; i++) {
+        if (ackedOffsets[p][i] >= 0 && !seen.contains(p * (long) records + i)) {
           missing++;
         }
       }
@@ -127,6 +137,6 @@ class CrashRestartTest {
     assertThat(missing).as("acknowledged records missing after kill -9").isZero();
     assertThat(acked.get())
         .as("all records eventually acknowledged")
-        .isEqualTo((long) RECORDS * PRODUCERS);
+        .isEqualTo((long) records * producerCount);
   }
 }

@@ -8,6 +8,7 @@ import io.ordo.producer.Producer;
 import io.ordo.producer.RecordMetadata;
 import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.OrdoException;
+import io.ordo.protocol.batch.Compression;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -149,5 +150,26 @@ class WritePathTest {
     }
     List<LogContents.Stored> stored = LogContents.read(dir);
     assertThat(stored).extracting(s -> s.value()[0]).containsExactly((byte) 1, (byte) 2, (byte) 4);
+  }
+
+  @Test
+  void zstdBatchesOfHighlyCompressibleRecordsAreStored() throws Exception {
+    int records = 20_000;
+    try (Node node = Node.start(NodeConfig.builder().dataDir(dir).port(0).build());
+        Producer p =
+            Producer.builder()
+                .bootstrapServers("127.0.0.1:" + node.address().getPort())
+                .compression(Compression.ZSTD)
+                .batchSizeBytes(256 * 1024)
+                .build()) {
+      CompletableFuture<RecordMetadata> last = null;
+      for (int i = 0; i < records; i++) {
+        last = p.send("z", null, LogContents.value(0, i, 16));
+      }
+      assertThat(last.get(60, TimeUnit.SECONDS).offset()).isEqualTo(records);
+    }
+    List<LogContents.Stored> stored = LogContents.read(dir);
+    assertThat(stored).hasSize(records);
+    assertThat(stored.get(records - 1).sequence()).isEqualTo(records - 1);
   }
 }

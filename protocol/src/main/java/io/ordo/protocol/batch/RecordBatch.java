@@ -351,11 +351,13 @@ public final class RecordBatch {
     if (count < 1) {
       throw new OrdoException(ErrorCode.INVALID_BATCH, "record count " + count + " is below 1");
     }
-    if (count > length - recordsOffset()) {
+    int codec = attributes() & CODEC_MASK;
+    // Every raw record takes at least one byte; a compressed section may be far smaller than
+    // its record count (its expanded size is bounded by the cursor instead).
+    if (codec == Compression.NONE.id() && count > length - recordsOffset()) {
       throw new CorruptBatchException(
           "record count " + count + " cannot fit in " + (length - recordsOffset()) + " bytes");
     }
-    int codec = attributes() & CODEC_MASK;
     if (!Compression.isKnown(codec)) {
       throw new OrdoException(ErrorCode.INVALID_BATCH, "unknown compression codec " + codec);
     }

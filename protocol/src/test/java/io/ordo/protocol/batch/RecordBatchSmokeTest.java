@@ -39,4 +39,24 @@ class RecordBatchSmokeTest {
       assertThat(n).isEqualTo(100);
     }
   }
+
+  @Test
+  void zstdBatchSmallerThanItsRecordCountIsValid() {
+    RecordBatchBuilder b = new RecordBatchBuilder(256 * 1024);
+    b.begin("s", -1, (short) 0, -1, Compression.ZSTD, false);
+    int n = 0;
+    while (b.tryAppend(5, null, new byte[0], null)) {
+      n++;
+    }
+    RecordBatch batch = new RecordBatch().wrap(b.build(), 0);
+    assertThat(batch.compression()).isEqualTo(Compression.ZSTD);
+    assertThat(batch.recordsLength()).isLessThan(n);
+    batch.validatePayload();
+    RecordCursor cur = new RecordCursor(1 << 20).reset(batch);
+    int read = 0;
+    while (cur.next()) {
+      read++;
+    }
+    assertThat(read).isEqualTo(n);
+  }
 }
