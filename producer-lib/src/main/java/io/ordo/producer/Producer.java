@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,11 @@ public final class Producer implements AutoCloseable {
   private final CallbackThread callbacks;
   private final Sender sender;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AtomicBoolean drainUrgent = new AtomicBoolean();
+
+  /** Bytes sent since the last drain started: a batch's worth wakes the I/O thread at once. */
+  private final AtomicLong queuedBytes = new AtomicLong();
+
   private final Runnable drainTask;
   private final long maxBlockNs;
   private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -121,12 +127,14 @@ public final class Producer implements AutoCloseable {
             loop,
             bootstrap,
             alloc,
-            this::scheduleDrain,
+            this::drainNow,
             e -> fatal = e,
             sequenceLimit);
     this.drainTask =
         () -> {
           drainScheduled.set(false);
+          drainUrgent.set(false);
+          queuedBytes.set(0);
           sender.drain();
         };
     callbacks.start();
@@ -191,7 +199,7 @@ public final class Producer implements AutoCloseable {
       // close() may have drained the queue already; nobody else will complete this record.
       r.completeExceptionally(closedError());
     } else {
-      scheduleDrain();
+      scheduleDrain(recordBytes);
     }
     return r;
   }
@@ -252,13 +260,37 @@ public final class Producer implements AutoCloseable {
     return done;
   }
 
-  private void scheduleDrain() {
+  /**
+   * Wakes the I/O thread to drain the queue, but not for every record: waking an event loop is a
+   * system call, which at a million records a second would cost more than the records. The first
+   * record after a drain schedules one drain a linger time later; a batch's worth of bytes queued
+   * before that drains at once.
+   */
+  private void scheduleDrain(int recordBytes) {
+    long queued = queuedBytes.addAndGet(recordBytes);
     if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
       try {
-        loop.execute(drainTask);
+        if (config.lingerMs() == 0) {
+          loop.execute(drainTask);
+        } else {
+          loop.schedule(drainTask, config.lingerMs(), TimeUnit.MILLISECONDS);
+        }
       } catch (RejectedExecutionException e) {
         drainScheduled.set(false); // shutting down: close() fails what is left in the queue
       }
+    } else if (queued >= config.batchSizeBytes()
+        && !drainUrgent.get()
+        && drainUrgent.compareAndSet(false, true)) {
+      drainNow();
+    }
+  }
+
+  /** Drains as soon as the I/O thread gets to it (also the sender's re-drain hook). */
+  private void drainNow() {
+    try {
+      loop.execute(drainTask);
+    } catch (RejectedExecutionException e) {
+      // shutting down: close() fails what is left in the queue
     }
   }
 

@@ -43,6 +43,13 @@ public final class PerfProduceCommand implements Callable<Integer> {
   long throughput;
 
   @Option(
+      names = "--warmup-records",
+      description =
+          "Records sent first and left out of the figures (JIT warm-up); default ${DEFAULT-VALUE}.",
+      defaultValue = "0")
+  long warmupRecords;
+
+  @Option(
       names = "--report-interval-ms",
       description = "Interval of the progress lines (default: ${DEFAULT-VALUE}).",
       defaultValue = "5000")
@@ -50,8 +57,9 @@ public final class PerfProduceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (numRecords <= 0 || recordSize < 0) {
-      throw new IllegalArgumentException("--num-records must be > 0 and --record-size >= 0");
+    if (numRecords <= 0 || recordSize < 0 || warmupRecords < 0) {
+      throw new IllegalArgumentException(
+          "--num-records must be > 0, --record-size and --warmup-records >= 0");
     }
     byte[] value = new byte[recordSize];
     new Random(42).nextBytes(value);
@@ -64,6 +72,11 @@ public final class PerfProduceCommand implements Callable<Integer> {
     long lastReportNs = startNs;
     long windowStartSent = 0;
     try (Producer producer = client.producerBuilder().build()) {
+      if (warmupRecords > 0) {
+        warmUp(producer, value);
+        startNs = System.nanoTime();
+        lastReportNs = startNs;
+      }
       for (long i = 0; i < numRecords; i++) {
         if (throughput > 0) {
           long dueNs = startNs + (long) (i * (1e9 / throughput));
@@ -122,6 +135,22 @@ public final class PerfProduceCommand implements Callable<Integer> {
         total.getMaxValue(),
         failures.get());
     return failures.get() == 0 && acked.get() == numRecords ? 0 : 1;
+  }
+
+  /** Sends the warm-up records at the same offered rate and waits for all of them. */
+  private void warmUp(Producer producer, byte[] value) throws Exception {
+    long startNs = System.nanoTime();
+    for (long i = 0; i < warmupRecords; i++) {
+      if (throughput > 0) {
+        long dueNs = startNs + (long) (i * (1e9 / throughput));
+        while (System.nanoTime() < dueNs) {
+          LockSupport.parkNanos(Math.min(dueNs - System.nanoTime(), 100_000));
+        }
+      }
+      producer.send(stream, null, value);
+    }
+    producer.flush();
+    System.out.printf("warm-up: %d records sent and acknowledged%n", warmupRecords);
   }
 
   private void printWindow(long sent, long ns, Histogram h) {
