@@ -78,12 +78,7 @@ public final class PerfProduceCommand implements Callable<Integer> {
         lastReportNs = startNs;
       }
       for (long i = 0; i < numRecords; i++) {
-        if (throughput > 0) {
-          long dueNs = startNs + (long) (i * (1e9 / throughput));
-          while (System.nanoTime() < dueNs) {
-            LockSupport.parkNanos(Math.min(dueNs - System.nanoTime(), 100_000));
-          }
-        }
+        pace(startNs, i);
         long sendNs = System.nanoTime();
         producer
             .send(stream, null, value)
@@ -137,16 +132,23 @@ public final class PerfProduceCommand implements Callable<Integer> {
     return failures.get() == 0 && acked.get() == numRecords ? 0 : 1;
   }
 
+  /** Waits until record {@code i} is due at the offered rate (no wait when unthrottled). */
+  private void pace(long startNs, long i) {
+    if (throughput <= 0) {
+      return;
+    }
+    long dueNs = startNs + (long) (i * (1e9 / throughput));
+    long now;
+    while ((now = System.nanoTime()) < dueNs) {
+      LockSupport.parkNanos(Math.min(dueNs - now, 100_000));
+    }
+  }
+
   /** Sends the warm-up records at the same offered rate and waits for all of them. */
   private void warmUp(Producer producer, byte[] value) throws Exception {
     long startNs = System.nanoTime();
     for (long i = 0; i < warmupRecords; i++) {
-      if (throughput > 0) {
-        long dueNs = startNs + (long) (i * (1e9 / throughput));
-        while (System.nanoTime() < dueNs) {
-          LockSupport.parkNanos(Math.min(dueNs - System.nanoTime(), 100_000));
-        }
-      }
+      pace(startNs, i);
       producer.send(stream, null, value);
     }
     producer.flush();
