@@ -142,11 +142,19 @@ public final class Consumer implements AutoCloseable {
    * exceptionally with STALE_GENERATION when this member is no longer the active one.
    */
   public CompletableFuture<Void> commit() {
+    return commit(position);
+  }
+
+  /**
+   * Commits {@code nextOffset} (the next offset to consume; everything below counts as consumed)
+   * for the group, e.g. from inside the handler. Completes once the broker has it durably.
+   */
+  public CompletableFuture<Void> commit(long nextOffset) {
     if (config.group() == null) {
       return CompletableFuture.failedFuture(
           new IllegalStateException("commit needs a consumer group"));
     }
-    long pos = position;
+    long pos = nextOffset;
     int gen = generation;
     BrokerSocket s = socket;
     if (pos < 0 || gen < 0 || s == null) {
