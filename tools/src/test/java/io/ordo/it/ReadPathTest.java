@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.ordo.broker.server.Node;
 import io.ordo.broker.server.NodeConfig;
+import io.ordo.consumer.CommitPolicy;
 import io.ordo.consumer.Consumer;
 import io.ordo.consumer.StartPosition;
 import io.ordo.consumer.StreamSelector;
@@ -129,5 +130,46 @@ class ReadPathTest {
     assertThat(one.offsets()).isEqualTo(s1);
     assertThat(group.offsets()).isEqualTo(offsets);
     assertThat(Messages.PROTOCOL_VERSION).isEqualTo((short) 1);
+  }
+
+  @Test
+  void aSilentActiveMemberIsEvictedAfterItsSessionTimeoutAndTheStandbyTakesOver() throws Exception {
+    try (Node node = Node.start(NodeConfig.builder().dataDir(dir).port(0).build())) {
+      String bootstrap = "127.0.0.1:" + node.address().getPort();
+      try (RawClient silent = new RawClient(node.address())) {
+        silent.hello();
+        ByteBuf out = Unpooled.buffer();
+        ReadMessages.writeJoinGroup(
+            out, 5, new ReadMessages.JoinGroup("t", "stream:x", "silent", 300));
+        silent.send(out);
+        ByteBuf reply = silent.readFrame();
+        assertThat(Frame.type(reply)).isEqualTo(MessageType.JOIN_GROUP_RESPONSE.code());
+        Frame.skipHeader(reply);
+        assertThat(ReadMessages.readJoinGroupResponse(reply).generation()).isEqualTo(1);
+        GroupLog log = new GroupLog();
+        try (Consumer standby =
+            Consumer.builder()
+                .bootstrapServers(bootstrap)
+                .group("t")
+                .memberId("standby")
+                .sessionTimeoutMs(2_000)
+                .commitPolicy(CommitPolicy.MANUAL)
+                .build()) {
+          standby.subscribe(StreamSelector.stream("x"), StartPosition.earliest(), log, log);
+          // The silent member sends nothing: evicted after 300 ms, told so, and disconnected.
+          ByteBuf evicted = silent.readFrame();
+          assertThat(Frame.type(evicted)).isEqualTo(MessageType.ERROR.code());
+          Frame.skipHeader(evicted);
+          assertThat(Messages.readError(evicted).code()).isEqualTo(ErrorCode.STALE_GENERATION);
+          Await.until("the standby took over", 10_000, () -> standby.generation() == 2);
+          try (Producer p = Producer.builder().bootstrapServers(bootstrap).build()) {
+            p.send("x", null, new byte[] {1}).get(10, TimeUnit.SECONDS);
+          }
+          Await.until("delivered to the new active member", 10_000, () -> log.size() == 1);
+          standby.commit().get(10, TimeUnit.SECONDS);
+          assertThat(log.maxAckedCommit()).isEqualTo(log.offsets().get(0) + 1);
+        }
+      }
+    }
   }
 }
