@@ -104,6 +104,19 @@ class ConsumeCommandTest {
               "5");
       assertThat(noGroup.lines().toList()).isEqualTo(sent.subList(0, 5));
 
+      String byTime =
+          run(
+              "consume",
+              "--bootstrap-server",
+              bootstrap,
+              "--stream",
+              "greetings",
+              "--timestamp",
+              "0",
+              "--max-records",
+              "3");
+      assertThat(byTime.lines().toList()).isEqualTo(sent.subList(0, 3));
+
       String streams = run("streams", "--bootstrap-server", bootstrap);
       System.out.print(streams);
       assertThat(streams).contains("greetings").contains("other").doesNotContain("$offsets");
