@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       NodeCommand.class,
       ProduceCommand.class,
+      ConsumeCommand.class,
+      StreamsCommand.class,
+      GroupsCommand.class,
       LogCommand.class,
       PerfCommand.class,
       CommandLine.HelpCommand.class

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     name = "perf",
     mixinStandardHelpOptions = true,
     description = "Measures throughput and latency against a running node.",
-    subcommands = {PerfProduceCommand.class})
+    subcommands = {PerfProduceCommand.class, PerfE2eCommand.class})
 public final class PerfCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -1,6 +1,9 @@
 package io.ordo.broker.sequencer;
 
 import com.lmax.disruptor.EventHandler;
+import io.ordo.broker.groups.GroupControl;
+import io.ordo.broker.groups.GroupOffsets;
+import io.ordo.broker.groups.MemoryGroupOffsets;
 import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.batch.Compression;
 import io.ordo.protocol.batch.RecordBatch;
@@ -11,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +41,10 @@ public final class Sequencer implements EventHandler<AppendEvent> {
   private int groupSize;
   private final ArrayDeque<ProduceRequest> unwritten = new ArrayDeque<>();
   private final ArrayDeque<ProduceRequest> awaitingDurability = new ArrayDeque<>();
+  private final ArrayDeque<GroupRequest> groupsUnwritten = new ArrayDeque<>();
+  private final ArrayDeque<GroupRequest> groupsAwaitingDurability = new ArrayDeque<>();
+  private final GroupOffsets groupOffsets;
+  private final LongConsumer commitListener;
   private final RecordBatch view = new RecordBatch();
   private final RecordBatchBuilder controlBuilder = new RecordBatchBuilder(4096);
 
@@ -55,6 +63,34 @@ public final class Sequencer implements EventHandler<AppendEvent> {
       LongSupplier clockMs,
       long term,
       int maxGroupBatches) {
+    this(
+        log,
+        sessions,
+        streams,
+        new MemoryGroupOffsets(),
+        offset -> {},
+        clockMs,
+        term,
+        maxGroupBatches);
+  }
+
+  /**
+   * @param groupOffsets the group generations and offsets replayed from the log; the sequencer
+   *     folds in every group control batch it writes
+   * @param commitListener told (on this thread) each time the offset below which everything is
+   *     acknowledged may have moved: the delivery side hands out records below it
+   */
+  public Sequencer(
+      SequencedLog log,
+      ProducerSessions sessions,
+      StreamVersions streams,
+      GroupOffsets groupOffsets,
+      LongConsumer commitListener,
+      LongSupplier clockMs,
+      long term,
+      int maxGroupBatches) {
+    this.groupOffsets = groupOffsets;
+    this.commitListener = commitListener;
     this.log = log;
     this.sessions = sessions;
     this.streams = streams;
@@ -68,7 +104,19 @@ public final class Sequencer implements EventHandler<AppendEvent> {
   public void onEvent(AppendEvent event, long sequence, boolean endOfBatch) {
     ProduceRequest request = event.request;
     event.request = null;
-    if (failed) {
+    GroupRequest groupRequest = event.groupRequest;
+    event.groupRequest = null;
+    if (groupRequest != null) {
+      if (failed) {
+        groupRequest.error = ErrorCode.STORAGE_ERROR;
+        respond(groupRequest);
+      } else {
+        if (groupSize + 1 > group.length) {
+          closeGroup();
+        }
+        sequenceGroupRequest(groupRequest);
+      }
+    } else if (failed) {
       failRequest(request, ErrorCode.STORAGE_ERROR);
     } else {
       int needed = request.kind == ProduceRequest.Kind.PRODUCE ? request.batchCount : 1;
@@ -155,6 +203,61 @@ public final class Sequencer implements EventHandler<AppendEvent> {
     unwritten.add(request);
   }
 
+  private void sequenceGroupRequest(GroupRequest r) {
+    switch (r.kind) {
+      case LIST_STREAMS:
+        r.streams = streams.list(r.prefix);
+        r.logNextOffset = nextOffset;
+        respond(r);
+        return;
+      case ACTIVATE:
+        r.generation = groupOffsets.generation(r.group, r.subscription) + 1;
+        r.committedOffset = groupOffsets.committed(r.group, r.subscription);
+        appendGroupControl(GroupControl.GROUPS_STREAM, r, r.generation, -1);
+        return;
+      case COMMIT:
+        int current = groupOffsets.generation(r.group, r.subscription);
+        if (r.requestGeneration != current) {
+          r.error = ErrorCode.STALE_GENERATION;
+          respond(r);
+        } else if (r.offset < 0 || r.offset > nextOffset) {
+          r.error = ErrorCode.INVALID_REQUEST;
+          respond(r);
+        } else {
+          appendGroupControl(GroupControl.OFFSETS_STREAM, r, r.requestGeneration, r.offset);
+        }
+        return;
+      default:
+        throw new IllegalStateException();
+    }
+  }
+
+  private void appendGroupControl(String stream, GroupRequest r, int generation, long offset) {
+    controlBuilder.begin(stream, RecordBatch.NO_PRODUCER_ID, (short) 0, -1, Compression.NONE, true);
+    controlBuilder.tryAppend(
+        clockMs.getAsLong(),
+        GroupControl.key(r.group),
+        GroupControl.value(r.subscription, generation, offset, r.member),
+        null);
+    ByteBuffer built = controlBuilder.build();
+    ByteBuffer copy = ByteBuffer.allocateDirect(built.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+    copy.put(built).flip();
+    view.wrap(copy, 0);
+    stamp(view, appendTimestamp());
+    groupOffsets.apply(view);
+    group[groupSize++] = copy;
+    r.ackOffset = nextOffset;
+    groupsUnwritten.add(r);
+  }
+
+  private static void respond(GroupRequest r) {
+    try {
+      r.onComplete.accept(r);
+    } catch (RuntimeException e) {
+      LOG.warn("could not deliver a response for a {} request", r.kind, e);
+    }
+  }
+
   /** Stamps the leader's fields and folds the batch into the derived state. */
   private void stamp(RecordBatch batch, long appendTimestampMs) {
     StreamVersions.StreamState stream = streams.stateFor(batch.streamName());
@@ -185,6 +288,8 @@ public final class Sequencer implements EventHandler<AppendEvent> {
         awaitingDurability.add(r);
       }
       unwritten.clear();
+      groupsAwaitingDurability.addAll(groupsUnwritten);
+      groupsUnwritten.clear();
       Arrays.fill(group, 0, groupSize, null);
       groupSize = 0;
       log.onGroupEnd(clockMs.getAsLong());
@@ -199,6 +304,22 @@ public final class Sequencer implements EventHandler<AppendEvent> {
     long limit = log.acksWaitForFsync() ? log.durableOffset() : log.nextOffset();
     while (!awaitingDurability.isEmpty() && awaitingDurability.peek().ackOffset <= limit) {
       respond(awaitingDurability.poll());
+    }
+    while (!groupsAwaitingDurability.isEmpty()
+        && groupsAwaitingDurability.peek().ackOffset <= limit) {
+      respond(groupsAwaitingDurability.poll());
+    }
+    commitListener.accept(limit);
+  }
+
+  private void failGroupRequests(ErrorCode code) {
+    for (ArrayDeque<GroupRequest> q :
+        java.util.List.of(groupsUnwritten, groupsAwaitingDurability)) {
+      while (!q.isEmpty()) {
+        GroupRequest r = q.poll();
+        r.error = code;
+        respond(r);
+      }
     }
   }
 
@@ -230,6 +351,7 @@ public final class Sequencer implements EventHandler<AppendEvent> {
     while (!awaitingDurability.isEmpty()) {
       failRequest(awaitingDurability.poll(), ErrorCode.STORAGE_ERROR);
     }
+    failGroupRequests(ErrorCode.STORAGE_ERROR);
   }
 
   private static void failRequest(ProduceRequest r, ErrorCode code) {
@@ -274,6 +396,7 @@ public final class Sequencer implements EventHandler<AppendEvent> {
     while (!awaitingDurability.isEmpty()) {
       failRequest(awaitingDurability.poll(), code);
     }
+    failGroupRequests(code);
   }
 
   public long nextOffset() {

@@ -41,6 +41,19 @@ public final class StreamVersions {
     return streams.size();
   }
 
+  /** Streams whose name starts with {@code prefix}, sorted by name. */
+  public java.util.List<GroupRequest.StreamState> list(String prefix) {
+    java.util.List<GroupRequest.StreamState> out = new java.util.ArrayList<>();
+    streams.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.add(new GroupRequest.StreamState(k, v.records, v.nextVersion, v.lastBatchOffset));
+          }
+        });
+    out.sort(java.util.Comparator.comparing(GroupRequest.StreamState::name));
+    return out;
+  }
+
   /** Visits (stream, next version); for tools and tests. */
   public void forEach(BiConsumer<String, Long> visitor) {
     streams.forEach((k, v) -> visitor.accept(k, v.nextVersion));

@@ -5,6 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.ordo.broker.delivery.Deliveries;
+import io.ordo.broker.delivery.Subscription;
+import io.ordo.broker.groups.GroupCoordinator;
+import io.ordo.broker.sequencer.GroupRequest;
 import io.ordo.broker.sequencer.ProduceRequest;
 import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.OrdoException;
@@ -13,10 +17,15 @@ import io.ordo.protocol.batch.RecordCursor;
 import io.ordo.protocol.wire.Frame;
 import io.ordo.protocol.wire.MessageType;
 import io.ordo.protocol.wire.Messages;
+import io.ordo.protocol.wire.ReadMessages;
 import io.ordo.protocol.wire.WireReader;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,17 +50,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
   private final AtomicLong inFlightBytes = new AtomicLong();
   private volatile Channel channel;
   private boolean handshaken;
+  private final ReadPath readPath;
+  private Subscription subscription;
+  private GroupCoordinator.Member member;
+
+  /** The read path's parts a connection uses. */
+  record ReadPath(Deliveries deliveries, GroupCoordinator groups, LongSupplier logStartOffset) {}
 
   /** Where checked requests go: the sequencer's ring. */
   interface RequestSink {
     /** Publishes the request; returns false if the node is shutting down. */
     boolean publish(ProduceRequest request);
 
+    /** Publishes a group request; returns false if the node is shutting down. */
+    boolean publish(GroupRequest request);
+
     int nodeId();
   }
 
-  ClientConnection(NodeConfig config, RequestSink sink) {
+  ClientConnection(NodeConfig config, RequestSink sink, ReadPath readPath) {
     this.config = config;
+    this.readPath = readPath;
     this.sink = sink;
     this.cursor = new RecordCursor(config.maxBatchBytes());
   }
@@ -69,6 +88,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     boolean handedOver = false;
     try {
       handedOver = onFrame(ctx, frame, correlationId);
+    } catch (IOException e) {
+      fail(ctx, correlationId, ErrorCode.STORAGE_ERROR, "reading the log failed: " + e);
     } catch (OrdoException e) {
       fail(ctx, correlationId, e.errorCode(), e.getMessage());
     } catch (RuntimeException e) {
@@ -82,7 +103,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   /** Handles one frame; returns true when the frame's ownership passed to the sequencer. */
-  private boolean onFrame(ChannelHandlerContext ctx, ByteBuf frame, long correlationId) {
+  private boolean onFrame(ChannelHandlerContext ctx, ByteBuf frame, long correlationId)
+      throws IOException {
     int typeCode = Frame.type(frame);
     MessageType type = MessageType.forCode(typeCode);
     Frame.skipHeader(frame);
@@ -107,7 +129,35 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
       reply(ctx, correlationId, ErrorCode.UNKNOWN_REQUEST, "unknown message type " + typeCode);
       return false;
     }
+    if (member != null) {
+      readPath.groups().touch(member);
+    }
     switch (type) {
+      case SUBSCRIBE:
+        onSubscribe(ctx, ReadMessages.readSubscribe(frame), correlationId);
+        return false;
+      case CREDIT:
+        long credit = ReadMessages.readCredit(frame);
+        if (subscription == null) {
+          throw new OrdoException(ErrorCode.INVALID_REQUEST, "credit without a subscription");
+        }
+        subscription.grant(Math.min(credit, Deliveries.MAX_CREDIT_BYTES));
+        return false;
+      case HEARTBEAT:
+        WireReader.requireEnd(frame, "heartbeat");
+        return false;
+      case JOIN_GROUP:
+        onJoinGroup(ctx, ReadMessages.readJoinGroup(frame), correlationId);
+        return false;
+      case COMMIT_OFFSET:
+        onCommitOffset(ctx, ReadMessages.readCommitOffset(frame), correlationId);
+        return false;
+      case LIST_STREAMS:
+        onListStreams(ctx, ReadMessages.readListStreams(frame), correlationId);
+        return false;
+      case DESCRIBE_GROUPS:
+        onDescribeGroups(ctx, ReadMessages.readDescribeGroups(frame), correlationId);
+        return false;
       case PRODUCE:
         return onProduce(ctx, frame, correlationId);
       case INIT_PRODUCER:
@@ -118,6 +168,173 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
         reply(ctx, correlationId, ErrorCode.UNKNOWN_REQUEST, "unexpected " + type);
         return false;
     }
+  }
+
+  // ---- the read path ----
+
+  private void onSubscribe(ChannelHandlerContext ctx, ReadMessages.Subscribe s, long correlationId)
+      throws IOException {
+    if (subscription != null) {
+      throw new OrdoException(ErrorCode.INVALID_REQUEST, "one subscription per connection");
+    }
+    if (!s.group().isEmpty()) {
+      if (member == null || !member.group().equals(s.group())) {
+        throw new OrdoException(
+            ErrorCode.INVALID_REQUEST, "subscribe with a group needs JOIN_GROUP first");
+      }
+      if (!readPath.groups().isActive(member, s.generation())) {
+        reply(
+            ctx,
+            correlationId,
+            ErrorCode.STALE_GENERATION,
+            "generation " + s.generation() + " is not the active one of group " + s.group());
+        return;
+      }
+    }
+    Channel ch = ctx.channel();
+    subscription =
+        readPath
+            .deliveries()
+            .open(ch, s, (code, message) -> fail(ctx, correlationId, code, message));
+    ByteBuf out = ctx.alloc().ioBuffer(32);
+    ReadMessages.writeSubscribeResponse(
+        out,
+        correlationId,
+        new ReadMessages.SubscribeResponse(ErrorCode.NONE, subscription.nextOffset()));
+    ctx.writeAndFlush(out);
+    subscription.pump();
+  }
+
+  private void onJoinGroup(
+      ChannelHandlerContext ctx, ReadMessages.JoinGroup j, long correlationId) {
+    if (member != null) {
+      throw new OrdoException(ErrorCode.INVALID_REQUEST, "this connection already joined a group");
+    }
+    if (j.group().isEmpty() || j.subscription().isEmpty()) {
+      throw new OrdoException(ErrorCode.INVALID_REQUEST, "group and subscription must be named");
+    }
+    if (j.sessionTimeoutMs() < GroupCoordinator.MIN_SESSION_TIMEOUT_MS
+        || j.sessionTimeoutMs() > GroupCoordinator.MAX_SESSION_TIMEOUT_MS) {
+      throw new OrdoException(
+          ErrorCode.INVALID_REQUEST,
+          "session timeout "
+              + j.sessionTimeoutMs()
+              + " ms is outside "
+              + GroupCoordinator.MIN_SESSION_TIMEOUT_MS
+              + ".."
+              + GroupCoordinator.MAX_SESSION_TIMEOUT_MS);
+    }
+    Channel ch = ctx.channel();
+    member =
+        readPath
+            .groups()
+            .join(
+                j.group(),
+                j.subscription(),
+                j.memberId(),
+                j.sessionTimeoutMs(),
+                new GroupCoordinator.Link() {
+                  @Override
+                  public void onActive(GroupCoordinator.Member m, int generation, long committed) {
+                    ByteBuf out = ch.alloc().ioBuffer(32);
+                    ReadMessages.writeJoinGroupResponse(
+                        out,
+                        correlationId,
+                        new ReadMessages.JoinGroupResponse(ErrorCode.NONE, generation, committed));
+                    ch.writeAndFlush(out, ch.voidPromise());
+                  }
+
+                  @Override
+                  public void onRemoved(GroupCoordinator.Member m, ErrorCode code, String message) {
+                    ch.eventLoop().execute(() -> fail(ctx, correlationId, code, message));
+                  }
+                });
+  }
+
+  private void onCommitOffset(
+      ChannelHandlerContext ctx, ReadMessages.CommitOffset c, long correlationId) {
+    if (c.group().isEmpty() || c.subscription().isEmpty()) {
+      throw new OrdoException(ErrorCode.INVALID_REQUEST, "group and subscription must be named");
+    }
+    Channel ch = ctx.channel();
+    GroupRequest r =
+        GroupRequest.commit(
+            c.group(),
+            c.subscription(),
+            c.generation(),
+            c.offset(),
+            done -> {
+              ByteBuf out = ch.alloc().ioBuffer(32);
+              ReadMessages.writeCommitOffsetResponse(out, correlationId, done.error());
+              ch.writeAndFlush(out, ch.voidPromise());
+            });
+    if (!sink.publish(r)) {
+      reply(ctx, correlationId, ErrorCode.BROKER_UNAVAILABLE, "the node is shutting down");
+    }
+  }
+
+  private void onListStreams(ChannelHandlerContext ctx, String prefix, long correlationId) {
+    Channel ch = ctx.channel();
+    GroupRequest r =
+        GroupRequest.listStreams(
+            prefix,
+            done -> {
+              List<ReadMessages.StreamInfo> streams = new ArrayList<>();
+              for (GroupRequest.StreamState st : done.streams()) {
+                streams.add(
+                    new ReadMessages.StreamInfo(
+                        st.name(), st.records(), st.nextVersion(), st.lastBatchOffset()));
+              }
+              ByteBuf out = ch.alloc().ioBuffer(64 + streams.size() * 64);
+              ReadMessages.writeListStreamsResponse(
+                  out,
+                  correlationId,
+                  new ReadMessages.StreamList(
+                      readPath.logStartOffset().getAsLong(), done.logNextOffset(), streams));
+              ch.writeAndFlush(out, ch.voidPromise());
+            });
+    if (!sink.publish(r)) {
+      reply(ctx, correlationId, ErrorCode.BROKER_UNAVAILABLE, "the node is shutting down");
+    }
+  }
+
+  private void onDescribeGroups(ChannelHandlerContext ctx, String group, long correlationId) {
+    List<ReadMessages.GroupInfo> groups = new ArrayList<>();
+    for (GroupCoordinator.Description d : readPath.groups().describe(group)) {
+      groups.add(
+          new ReadMessages.GroupInfo(
+              d.group(),
+              d.subscription(),
+              d.generation(),
+              d.activeMember(),
+              d.standbys(),
+              d.committedOffset()));
+    }
+    ByteBuf out = ctx.alloc().ioBuffer(64 + groups.size() * 64);
+    ReadMessages.writeDescribeGroupsResponse(
+        out,
+        correlationId,
+        new ReadMessages.GroupList(readPath.deliveries().watch().commitOffset(), groups));
+    ctx.writeAndFlush(out);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (subscription != null && ctx.channel().isWritable()) {
+      subscription.pump();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (subscription != null) {
+      subscription.close();
+    }
+    if (member != null) {
+      readPath.groups().leave(member);
+    }
+    ctx.fireChannelInactive();
   }
 
   private boolean onProduce(ChannelHandlerContext ctx, ByteBuf frame, long correlationId) {

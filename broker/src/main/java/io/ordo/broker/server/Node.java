@@ -9,11 +9,19 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.ordo.broker.delivery.CommitWatch;
+import io.ordo.broker.delivery.Deliveries;
+import io.ordo.broker.delivery.DeliveryConfig;
+import io.ordo.broker.groups.GroupCoordinator;
+import io.ordo.broker.groups.GroupOffsets;
+import io.ordo.broker.groups.MemoryGroupOffsets;
 import io.ordo.broker.sequencer.AppendEvent;
+import io.ordo.broker.sequencer.GroupRequest;
 import io.ordo.broker.sequencer.ProduceRequest;
 import io.ordo.broker.sequencer.ProducerSessions;
 import io.ordo.broker.sequencer.Sequencer;
@@ -38,10 +46,17 @@ public final class Node implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
   private static final long TERM = 1;
 
+  /** Per connection: past the high mark delivery stops queueing until the socket drains. */
+  private static final WriteBufferWaterMark WATER_MARK =
+      new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
+  private static final long SESSION_CHECK_INTERVAL_MS = 50;
+
   private final NodeConfig config;
   private final Log log;
   private final Disruptor<AppendEvent> disruptor;
   private final Sequencer sequencer;
+  private final CommitWatch commitWatch;
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final Channel serverChannel;
@@ -53,12 +68,14 @@ public final class Node implements AutoCloseable {
     this.log = Log.open(config.logConfig(), LogClock.SYSTEM);
     ProducerSessions sessions = new ProducerSessions();
     StreamVersions streams = new StreamVersions();
+    GroupOffsets groupOffsets = new MemoryGroupOffsets();
     long replayStart = System.nanoTime();
     log.forEachBatch(
         log.startOffset(),
         batch -> {
           sessions.apply(batch);
           streams.apply(batch);
+          groupOffsets.apply(batch);
         });
     LOG.info(
         "replayed offsets {}..{} in {} ms: {} producer sessions, {} streams",
@@ -67,11 +84,15 @@ public final class Node implements AutoCloseable {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replayStart),
         sessions.size(),
         streams.size());
+    // On one node everything recovered from the log is committed.
+    this.commitWatch = new CommitWatch(log.nextOffset());
     this.sequencer =
         new Sequencer(
             new SequencerLog(log, config.fsyncPolicy()),
             sessions,
             streams,
+            groupOffsets,
+            offset -> commitWatch.advance(offset),
             System::currentTimeMillis,
             TERM,
             config.maxBatchesPerRequest());
@@ -98,10 +119,24 @@ public final class Node implements AutoCloseable {
           }
 
           @Override
+          public boolean publish(GroupRequest request) {
+            if (closing) {
+              return false;
+            }
+            ring.publishEvent((event, seq, r) -> event.set(r), request);
+            return true;
+          }
+
+          @Override
           public int nodeId() {
             return config.nodeId();
           }
         };
+    GroupCoordinator groups =
+        new GroupCoordinator(sink::publish, groupOffsets, System::currentTimeMillis);
+    ClientConnection.ReadPath readPath =
+        new ClientConnection.ReadPath(
+            new Deliveries(log, commitWatch, DeliveryConfig.DEFAULTS), groups, log::startOffset);
     this.acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("ordo-accept", true));
     this.workers =
         new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("ordo-io", true));
@@ -112,13 +147,14 @@ public final class Node implements AutoCloseable {
               .channel(NioServerSocketChannel.class)
               .option(ChannelOption.SO_BACKLOG, 1024)
               .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
               .childHandler(
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                       ch.pipeline()
                           .addLast("frames", new FrameDecoder(config.maxFrameBytes()))
-                          .addLast("requests", new ClientConnection(config, sink));
+                          .addLast("requests", new ClientConnection(config, sink, readPath));
                     }
                   })
               .bind(config.host(), config.port())
@@ -130,6 +166,11 @@ public final class Node implements AutoCloseable {
       log.close();
       throw e;
     }
+    workers.scheduleAtFixedRate(
+        groups::expireSessions,
+        SESSION_CHECK_INTERVAL_MS,
+        SESSION_CHECK_INTERVAL_MS,
+        TimeUnit.MILLISECONDS);
     LOG.info("node {} listening on {}", config.nodeId(), address());
   }
 

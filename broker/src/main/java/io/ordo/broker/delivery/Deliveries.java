@@ -1,0 +1,78 @@
+package io.ordo.broker.delivery;
+
+import io.netty.channel.Channel;
+import io.ordo.broker.storage.Log;
+import io.ordo.protocol.ErrorCode;
+import io.ordo.protocol.OrdoException;
+import io.ordo.protocol.wire.ReadMessages;
+import java.io.IOException;
+
+/**
+ * Opens subscriptions: checks the request, resolves the start position (earliest, latest, an
+ * offset, or a timestamp through the time index) and registers the subscription for wake-ups.
+ *
+ * <p>Thread-safe; {@link #open} runs on the subscribing channel's event loop.
+ */
+public final class Deliveries {
+  /** Most credit one request may grant or start with. */
+  public static final long MAX_CREDIT_BYTES = 1L << 40;
+
+  private final Log log;
+  private final CommitWatch watch;
+  private final DeliveryConfig config;
+
+  public Deliveries(Log log, CommitWatch watch, DeliveryConfig config) {
+    this.log = log;
+    this.watch = watch;
+    this.config = config;
+  }
+
+  public CommitWatch watch() {
+    return watch;
+  }
+
+  /**
+   * Opens a subscription on {@code channel} and starts pushing.
+   *
+   * @throws OrdoException INVALID_REQUEST for a bad filter or start, OFFSET_OUT_OF_RANGE for an
+   *     offset outside the log
+   */
+  public Subscription open(
+      Channel channel, ReadMessages.Subscribe s, Subscription.Listener listener)
+      throws IOException {
+    StreamFilter filter = StreamFilter.of(s.filterKind(), s.filter());
+    if (s.initialCreditBytes() < 0 || s.initialCreditBytes() > MAX_CREDIT_BYTES) {
+      throw new OrdoException(
+          ErrorCode.INVALID_REQUEST, "initial credit " + s.initialCreditBytes() + " out of range");
+    }
+    long start = resolveStart(s.startKind(), s.startValue());
+    Subscription sub =
+        new Subscription(
+            channel, log, watch, filter, config, listener, start, s.initialCreditBytes());
+    watch.register(sub);
+    return sub;
+  }
+
+  /** The offset a start position means now. */
+  public long resolveStart(byte kind, long value) throws IOException {
+    switch (kind) {
+      case ReadMessages.START_EARLIEST:
+        return log.startOffset();
+      case ReadMessages.START_LATEST:
+        return Math.max(log.startOffset(), watch.commitOffset());
+      case ReadMessages.START_OFFSET:
+        long startOffset = log.startOffset();
+        long end = log.nextOffset();
+        if (value < startOffset || value > end) {
+          throw new OrdoException(
+              ErrorCode.OFFSET_OUT_OF_RANGE,
+              "offset " + value + " is outside the log [" + startOffset + ", " + end + "]");
+        }
+        return value;
+      case ReadMessages.START_TIMESTAMP:
+        return Math.max(log.startOffset(), log.offsetForTimestamp(value));
+      default:
+        throw new OrdoException(ErrorCode.INVALID_REQUEST, "unknown start kind " + kind);
+    }
+  }
+}

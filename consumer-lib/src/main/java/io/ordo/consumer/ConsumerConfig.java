@@ -1,0 +1,23 @@
+package io.ordo.consumer;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * A consumer's settings, validated by {@link Consumer.Builder#build}. Immutable.
+ *
+ * @param group consumer group, or null for none (no commits, no standby)
+ * @param creditBytes bytes of batches the broker may push ahead of the handler
+ */
+public record ConsumerConfig(
+    List<InetSocketAddress> bootstrapServers,
+    String clientId,
+    String group,
+    String memberId,
+    int sessionTimeoutMs,
+    long creditBytes,
+    CommitPolicy commitPolicy,
+    long commitIntervalMs,
+    long reconnectBackoffMs,
+    int connectTimeoutMs,
+    int maxBatchBytes) {}

@@ -1,0 +1,119 @@
+package io.ordo.tools;
+
+import io.ordo.consumer.Consumer;
+import io.ordo.consumer.StartPosition;
+import io.ordo.consumer.StreamSelector;
+import io.ordo.producer.Producer;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ordo perf e2e}: end-to-end latency, from {@code send} to the consumer's handler, at a
+ * fixed offered rate. The producer and the consumer run in this process, so the send time in each
+ * value is read on the same clock ({@link System#nanoTime}). Sends are scheduled (not paced by
+ * acknowledgements), so queueing delay counts against the latency.
+ */
+@Command(
+    name = "e2e",
+    mixinStandardHelpOptions = true,
+    description = "Measures latency from send to delivery at a fixed offered rate.")
+public final class PerfE2eCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Mixin ClientOptions client;
+
+  @Option(names = "--stream", required = true, description = "Stream to use.")
+  String stream;
+
+  @Option(names = "--num-records", required = true, description = "Records to send.")
+  long numRecords;
+
+  @Option(names = "--record-size", defaultValue = "100", description = "Value size in bytes.")
+  int recordSize;
+
+  @Option(names = "--throughput", required = true, description = "Offered rate, records/s.")
+  long throughput;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    CountDownLatch done = new CountDownLatch(1);
+    long[] received = new long[1];
+    int size = Math.max(16, recordSize);
+    String tag = Long.toHexString(System.nanoTime());
+    try (Producer producer = client.producerBuilder().build();
+        Consumer consumer =
+            Consumer.builder()
+                .bootstrapServers(client.bootstrapServer)
+                .creditBytes(8 << 20)
+                .build()) {
+      consumer.subscribe(
+          StreamSelector.stream(stream),
+          StartPosition.latest(),
+          r -> {
+            ByteBuffer v = ByteBuffer.wrap(r.value()).order(ByteOrder.LITTLE_ENDIAN);
+            if (r.value().length < 16 || v.getLong(8) != Long.parseLong(tag, 16)) {
+              return; // not ours
+            }
+            long us = (System.nanoTime() - v.getLong(0)) / 1000;
+            h.recordValue(Math.min(Math.max(us, 0), h.getHighestTrackableValue()));
+            if (++received[0] == numRecords) {
+              done.countDown();
+            }
+          });
+      // Wait until the subscription is live, then send at the fixed rate.
+      long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (consumer.position() < 0 && System.nanoTime() < waitUntil) {
+        LockSupport.parkNanos(1_000_000);
+      }
+      long intervalNs = TimeUnit.SECONDS.toNanos(1) / Math.max(1, throughput);
+      long start = System.nanoTime();
+      for (long i = 0; i < numRecords; i++) {
+        long due = start + i * intervalNs;
+        long now;
+        while ((now = System.nanoTime()) < due) {
+          LockSupport.parkNanos(Math.min(due - now, 100_000));
+        }
+        byte[] value = new byte[size];
+        ByteBuffer.wrap(value)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putLong(now)
+            .putLong(Long.parseLong(tag, 16));
+        producer.send(stream, null, value);
+      }
+      producer.flush();
+      if (!done.await(60, TimeUnit.SECONDS)) {
+        out.printf("only %d of %d records delivered within 60 s%n", received[0], numRecords);
+        out.flush();
+        return 1;
+      }
+      double secs = (System.nanoTime() - start) / 1e9;
+      synchronized (h) {
+        out.printf(
+            "%d records at %d records/s offered (%.1f achieved), %d bytes each: end-to-end latency"
+                + " p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n",
+            numRecords,
+            throughput,
+            numRecords / secs,
+            size,
+            h.getValueAtPercentile(50) / 1000.0,
+            h.getValueAtPercentile(99) / 1000.0,
+            h.getValueAtPercentile(99.9) / 1000.0,
+            h.getMaxValue() / 1000.0);
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}

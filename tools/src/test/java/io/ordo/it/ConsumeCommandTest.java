@@ -1,0 +1,147 @@
+package io.ordo.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ordo.broker.server.Node;
+import io.ordo.broker.server.NodeConfig;
+import io.ordo.producer.Producer;
+import io.ordo.tools.Ordo;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The {@code ordo consume}, {@code ordo streams}, {@code ordo groups} and {@code ordo perf e2e}
+ * commands against a real node: a second {@code consume} run of the same group continues right
+ * after the first run's last committed record.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ConsumeCommandTest {
+  @TempDir Path dir;
+
+  private static String run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        new CommandLine(new Ordo())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute(args);
+    assertThat(code).as("exit code of %s; stderr: %s", String.join(" ", args), err).isZero();
+    return out.toString();
+  }
+
+  @Test
+  void secondRunOfAGroupContinuesAfterTheFirstRunsLastCommittedRecord() throws Exception {
+    try (Node node = Node.start(NodeConfig.builder().dataDir(dir).port(0).build())) {
+      String bootstrap = "127.0.0.1:" + node.address().getPort();
+      List<String> sent = new ArrayList<>();
+      try (Producer p = Producer.builder().bootstrapServers(bootstrap).build()) {
+        for (int i = 0; i < 100; i++) {
+          sent.add("line-" + i);
+          p.send("greetings", null, ("line-" + i).getBytes(StandardCharsets.UTF_8));
+          p.send("other", null, ("other-" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        p.flush();
+      }
+      String first =
+          run(
+              "consume",
+              "--bootstrap-server",
+              bootstrap,
+              "--stream",
+              "greetings",
+              "--group",
+              "cli",
+              "--max-records",
+              "30");
+      assertThat(first.lines().toList()).isEqualTo(sent.subList(0, 30));
+      String second =
+          run(
+              "consume",
+              "--bootstrap-server",
+              bootstrap,
+              "--stream",
+              "greetings",
+              "--group",
+              "cli",
+              "--max-records",
+              "50");
+      assertThat(second.lines().toList()).isEqualTo(sent.subList(30, 80));
+      String third =
+          run(
+              "consume",
+              "--bootstrap-server",
+              bootstrap,
+              "--stream",
+              "greetings",
+              "--group",
+              "cli",
+              "--timeout-ms",
+              "1000",
+              "--print-offset");
+      assertThat(third.lines().toList()).hasSize(20);
+      assertThat(third.lines().toList().get(19)).endsWith("\tline-99");
+
+      String noGroup =
+          run(
+              "consume",
+              "--bootstrap-server",
+              bootstrap,
+              "--stream",
+              "greetings",
+              "--from-beginning",
+              "--max-records",
+              "5");
+      assertThat(noGroup.lines().toList()).isEqualTo(sent.subList(0, 5));
+
+      String byTime =
+          run(
+              "consume",
+              "--bootstrap-server",
+              bootstrap,
+              "--stream",
+              "greetings",
+              "--timestamp",
+              "0",
+              "--max-records",
+              "3");
+      assertThat(byTime.lines().toList()).isEqualTo(sent.subList(0, 3));
+
+      String streams = run("streams", "--bootstrap-server", bootstrap);
+      System.out.print(streams);
+      assertThat(streams).contains("greetings").contains("other").doesNotContain("$offsets");
+      assertThat(streams.lines().filter(l -> l.startsWith("greetings")).findFirst().orElseThrow())
+          .matches("greetings\\s+100\\s+99\\s+\\d+");
+
+      String groups = run("groups", "--bootstrap-server", bootstrap, "--describe");
+      System.out.print(groups);
+      String row = groups.lines().filter(l -> l.startsWith("cli ")).findFirst().orElseThrow();
+      assertThat(row).contains("stream:greetings");
+
+      String e2e =
+          run(
+              "perf",
+              "e2e",
+              "--bootstrap-server",
+              bootstrap,
+              "--stream",
+              "lat",
+              "--num-records",
+              "2000",
+              "--throughput",
+              "2000");
+      System.out.print(e2e);
+      assertThat(e2e).contains("p99");
+    }
+  }
+}
