@@ -4,6 +4,7 @@ import io.ordo.protocol.batch.RecordBatch;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Per stream: the next stream version and the base offset of the stream's last batch (the backward
@@ -39,6 +40,31 @@ public final class StreamVersions {
 
   public int size() {
     return streams.size();
+  }
+
+  /** Per stream, what a checkpoint keeps. */
+  public record StreamSnapshot(
+      String stream, long nextVersion, long lastBatchOffset, long records) {}
+
+  /** Visits a copy of every stream's state (for checkpoints); order unspecified. */
+  public void forEachStream(Consumer<StreamSnapshot> visitor) {
+    streams.forEach(
+        (k, v) ->
+            visitor.accept(new StreamSnapshot(k, v.nextVersion, v.lastBatchOffset, v.records)));
+  }
+
+  /** Puts back a stream taken by {@link #forEachStream} (loading a checkpoint). */
+  public void restore(StreamSnapshot snapshot) {
+    StreamState s = new StreamState();
+    s.nextVersion = snapshot.nextVersion();
+    s.lastBatchOffset = snapshot.lastBatchOffset();
+    s.records = snapshot.records();
+    streams.put(snapshot.stream(), s);
+  }
+
+  /** Forgets every stream (a checkpoint turned out unusable; the log is replayed instead). */
+  public void clear() {
+    streams.clear();
   }
 
   /** Visits (stream, next version); for tools and tests. */
