@@ -445,6 +445,14 @@ public final class StateStore implements AutoCloseable {
     return -1;
   }
 
+  ChronicleMap<String, Long> meta() {
+    return meta;
+  }
+
+  ChronicleMap<String, byte[]> streamsMap() {
+    return streams.map();
+  }
+
   private void forceMeta() throws IOException {
     try (FileChannel ch =
         FileChannel.open(config.dir().resolve(META_FILE), StandardOpenOption.WRITE)) {
