@@ -114,6 +114,15 @@ public final class StateStore implements AutoCloseable {
   }
 
   private void openFiles() throws IOException {
+    Path dir = config.dir();
+    boolean anyMapFile = MAP_FILES.stream().anyMatch(f -> Files.exists(dir.resolve(f)));
+    if (anyMapFile && !StateSeal.matches(dir, MAP_FILES)) {
+      LOG.warn(
+          "state store {}: map files do not match their seal (torn, truncated or overwritten):"
+              + " deleting them, the log will be replayed",
+          dir);
+      deleteMapFiles();
+    }
     try {
       openMaps();
       Long format = meta.get(META_FORMAT);
@@ -136,6 +145,7 @@ public final class StateStore implements AutoCloseable {
       deleteMapFiles();
       openMaps();
     }
+    StateSeal.write(dir, MAP_FILES);
   }
 
   private void openMaps() throws IOException {
@@ -234,6 +244,7 @@ public final class StateStore implements AutoCloseable {
       meta.put(META_APPLIED, appliedOffset);
       meta.remove(META_SAVING);
       forceMeta();
+      StateSeal.write(config.dir(), MAP_FILES);
       LOG.debug(
           "state checkpoint at offset {}: {} sessions, {} streams, {} group offsets in {} ms",
           appliedOffset,
@@ -483,6 +494,7 @@ public final class StateStore implements AutoCloseable {
   }
 
   private void deleteMapFiles() throws IOException {
+    StateSeal.delete(config.dir());
     for (String name : MAP_FILES) {
       Files.deleteIfExists(config.dir().resolve(name));
     }
