@@ -88,10 +88,12 @@ class StateRecoveryTest {
     try (Log log = Log.open(logConfig(tmp), LogClock.SYSTEM);
         StateStore store = StateStore.open(storeConfig(tmp))) {
       LogWriter writer = new LogWriter(log, random, 20);
-      writer.appendBatches(300);
+      writer.appendBatches(150);
+      long boundary = log.nextOffset();
+      writer.appendBatches(150);
       applied = log.nextOffset();
       store.save(writer.sessions, writer.streams, Map.of(), applied);
-      log.truncateTo(applied / 2); // e.g. a crash lost the unflushed tail
+      log.truncateTo(boundary); // e.g. a crash lost the unflushed tail
     }
     assertFullReplay(applied);
   }
