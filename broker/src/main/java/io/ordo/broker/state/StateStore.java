@@ -64,6 +64,17 @@ public final class StateStore implements AutoCloseable {
   private static final String PRODUCERS = "producers";
   private static final String STREAMS = "streams";
   private static final String GROUPS = "groups";
+  static final String META_CHECKSUM = "meta.checksum";
+  private static final List<String> META_KEYS =
+      List.of(
+          META_FORMAT,
+          META_APPLIED,
+          PRODUCERS + COUNT,
+          PRODUCERS + CHECKSUM,
+          STREAMS + COUNT,
+          STREAMS + CHECKSUM,
+          GROUPS + COUNT,
+          GROUPS + CHECKSUM);
 
   private final StateStoreConfig config;
   private final FileChannel lockChannel;
@@ -73,7 +84,6 @@ public final class StateStore implements AutoCloseable {
   private StateMapFile<String> groups;
   private ChronicleMap<String, Long> meta;
   private boolean closed;
-  private boolean corruptionSeen;
 
   private StateStore(StateStoreConfig config, FileChannel lockChannel, FileLock lock) {
     this.config = config;
@@ -196,8 +206,9 @@ public final class StateStore implements AutoCloseable {
 
   /**
    * Creates the file, or opens it with recovery: a process killed inside a put leaves a segment
-   * lock held, and recovery (safe here, the store's lock keeps other processes out) clears it.
-   * Corruption found while recovering makes the checkpoint unusable.
+   * lock held, and recovery (safe here, the store's lock keeps other processes out) clears it. What
+   * recovery repairs (locks, free-space hints) is logged; whether the content is intact is decided
+   * by the entry counts and checksums in {@link #load}.
    */
   private <K, V> ChronicleMap<K, V> persisted(Path file, ChronicleMapBuilder<K, V> builder)
       throws IOException {
@@ -207,10 +218,11 @@ public final class StateStore implements AutoCloseable {
     return builder.recoverPersistedTo(
         file.toFile(),
         true,
-        corruption -> {
-          corruptionSeen = true;
-          LOG.warn("state map {} was corrupt: {}", file.getFileName(), corruption.message());
-        });
+        corruption ->
+            LOG.info(
+                "state map {} recovered after an unclean stop: {}",
+                file.getFileName(),
+                corruption.message()));
   }
 
   /**
@@ -242,6 +254,7 @@ public final class StateStore implements AutoCloseable {
       meta.put(GROUPS + CHECKSUM, g[1]);
       meta.put(META_FORMAT, FORMAT);
       meta.put(META_APPLIED, appliedOffset);
+      meta.put(META_CHECKSUM, metaChecksum());
       meta.remove(META_SAVING);
       forceMeta();
       StateSeal.write(config.dir(), MAP_FILES);
@@ -371,14 +384,15 @@ public final class StateStore implements AutoCloseable {
         LOG.info("no state checkpoint in {}: the whole log will be replayed", config.dir());
         return -1;
       }
-      if (corruptionSeen) {
-        return unusable("recovering the map files found corruption");
-      }
       if (meta.containsKey(META_SAVING)) {
         return unusable("a save was interrupted");
       }
       if (format != FORMAT || applied < 0) {
         return unusable("format " + format + ", applied offset " + applied);
+      }
+      Long checksum = meta.get(META_CHECKSUM);
+      if (checksum == null || checksum != metaChecksum()) {
+        return unusable("the meta does not match its checksum");
       }
       List<SessionSnapshot> s = new ArrayList<>();
       long[] p = {0, 0};
@@ -437,6 +451,17 @@ public final class StateStore implements AutoCloseable {
     } catch (RuntimeException e) {
       return -1;
     }
+  }
+
+  /** Checksum over the meta entries a load relies on (all but itself and the saving marker). */
+  private long metaChecksum() {
+    long sum = 0;
+    for (String key : META_KEYS) {
+      Long value = meta.get(key);
+      byte[] v = StateCodec.keyBytes(value == null ? Long.MIN_VALUE : value);
+      sum += StateCodec.entryChecksum(StateCodec.keyBytes(key), v);
+    }
+    return sum;
   }
 
   private boolean matches(String name, long[] countAndChecksum) {

@@ -226,6 +226,15 @@ class StateStoreTest {
   }
 
   @Test
+  void aChangedAppliedOffsetIsNotUsed() throws IOException {
+    saveSome(99);
+    try (StateStore store = StateStore.open(config(tmp))) {
+      store.meta().put(StateStore.META_APPLIED, 98L);
+    }
+    assertThat(loadFresh()).isEqualTo(-1);
+  }
+
+  @Test
   void anotherFormatIsStartedAfresh() throws IOException {
     saveSome(99);
     try (StateStore store = StateStore.open(config(tmp))) {
