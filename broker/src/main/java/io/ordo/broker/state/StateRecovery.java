@@ -69,6 +69,7 @@ public final class StateRecovery {
     if (disagreement != null) {
       LOG.warn(
           "state checkpoint at offset {} not used: {}; replaying the log", applied, disagreement);
+      store.discard();
       sessions.clear();
       streams.clear();
       groupOffsets.clear();

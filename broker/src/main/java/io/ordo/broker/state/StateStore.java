@@ -53,12 +53,14 @@ public final class StateStore implements AutoCloseable {
   static final String GROUPS_FILE = "group-offsets.cm3";
   static final String META_FILE = "meta.cm3";
   static final String LOCK_FILE = "lock";
+  static final String CLEAN_FILE = "closed-cleanly";
   static final List<String> MAP_FILES =
       List.of(PRODUCERS_FILE, STREAMS_FILE, GROUPS_FILE, META_FILE);
 
   static final String META_FORMAT = "format";
   static final String META_APPLIED = "appliedOffset";
   static final String META_SAVING = "saving";
+  static final String META_OPEN = "open";
   private static final String COUNT = ".count";
   private static final String CHECKSUM = ".checksum";
   private static final String PRODUCERS = "producers";
@@ -84,6 +86,12 @@ public final class StateStore implements AutoCloseable {
   private StateMapFile<String> groups;
   private ChronicleMap<String, Long> meta;
   private boolean closed;
+
+  /** The files were left by a process that did not close them: rewrite them afresh. */
+  private boolean rebuildOnSave;
+
+  /** The last process closed the store (no lock can be left held): open without recovery. */
+  private boolean closedCleanly;
 
   private StateStore(StateStoreConfig config, FileChannel lockChannel, FileLock lock) {
     this.config = config;
@@ -125,6 +133,7 @@ public final class StateStore implements AutoCloseable {
 
   private void openFiles() throws IOException {
     Path dir = config.dir();
+    closedCleanly = Files.deleteIfExists(dir.resolve(CLEAN_FILE));
     boolean anyMapFile = MAP_FILES.stream().anyMatch(f -> Files.exists(dir.resolve(f)));
     if (anyMapFile && !StateSeal.matches(dir, MAP_FILES)) {
       LOG.warn(
@@ -156,6 +165,10 @@ public final class StateStore implements AutoCloseable {
       openMaps();
     }
     StateSeal.write(dir, MAP_FILES);
+    if (meta.containsKey(META_OPEN) || !closedCleanly) {
+      rebuildOnSave = true;
+    }
+    meta.put(META_OPEN, 1L);
   }
 
   private void openMaps() throws IOException {
@@ -212,17 +225,19 @@ public final class StateStore implements AutoCloseable {
    */
   private <K, V> ChronicleMap<K, V> persisted(Path file, ChronicleMapBuilder<K, V> builder)
       throws IOException {
-    if (!Files.exists(file)) {
+    if (!Files.exists(file) || closedCleanly) {
       return builder.createPersistedTo(file.toFile());
     }
     return builder.recoverPersistedTo(
         file.toFile(),
         true,
-        corruption ->
-            LOG.info(
-                "state map {} recovered after an unclean stop: {}",
-                file.getFileName(),
-                corruption.message()));
+        corruption -> {
+          rebuildOnSave = true;
+          LOG.info(
+              "state map {} recovered after an unclean stop: {}",
+              file.getFileName(),
+              corruption.message());
+        });
   }
 
   /**
@@ -240,6 +255,14 @@ public final class StateStore implements AutoCloseable {
     try {
       meta.put(META_SAVING, appliedOffset);
       forceMeta();
+      if (rebuildOnSave) {
+        // Chronicle Map files recovered after a kill were seen to hold entries that later saves
+        // do not replace cleanly: the first save after an unclean stop starts from empty files.
+        producers.recreate(sessions.size());
+        streams.recreate(streamVersions.size());
+        groups.recreate(groupOffsets.size());
+        rebuildOnSave = false;
+      }
       long[] p = saveProducers(sessions);
       long[] s = saveStreams(streamVersions);
       long[] g = saveGroups(groupOffsets);
@@ -267,6 +290,7 @@ public final class StateStore implements AutoCloseable {
           (System.nanoTime() - startNs) / 1_000_000);
       return true;
     } catch (IOException | RuntimeException | InternalError e) {
+      rebuildOnSave = true;
       LOG.warn(
           "state checkpoint at offset {} failed ({}); the next start replays more of the log",
           appliedOffset,
@@ -405,7 +429,8 @@ public final class StateStore implements AutoCloseable {
                 p[1] += StateCodec.entryChecksum(StateCodec.keyBytes(k), v);
               });
       if (!matches(PRODUCERS, p)) {
-        return unusable("producer sessions do not match their count or checksum");
+        return unusable(
+            "producer sessions do not match their count or checksum" + found(PRODUCERS, p));
       }
       List<StreamSnapshot> st = new ArrayList<>();
       long[] q = {0, 0};
@@ -418,7 +443,7 @@ public final class StateStore implements AutoCloseable {
                 q[1] += StateCodec.entryChecksum(StateCodec.keyBytes(k), v);
               });
       if (!matches(STREAMS, q)) {
-        return unusable("streams do not match their count or checksum");
+        return unusable("streams do not match their count or checksum" + found(STREAMS, q));
       }
       List<GroupOffset> g = new ArrayList<>();
       long[] r = {0, 0};
@@ -431,7 +456,7 @@ public final class StateStore implements AutoCloseable {
                 r[1] += StateCodec.entryChecksum(StateCodec.keyBytes(k), v);
               });
       if (!matches(GROUPS, r)) {
-        return unusable("group offsets do not match their count or checksum");
+        return unusable("group offsets do not match their count or checksum" + found(GROUPS, r));
       }
       s.forEach(sessions::restore);
       st.forEach(streamVersions::restore);
@@ -439,6 +464,20 @@ public final class StateStore implements AutoCloseable {
       return applied;
     } catch (RuntimeException | InternalError e) {
       return unusable(e.toString());
+    }
+  }
+
+  /**
+   * Marks the checkpoint unusable until the next save (the log no longer agrees with it: were the
+   * log to grow past its offset again with other batches, it must not be taken for them).
+   */
+  public void discard() {
+    ensureOpen();
+    try {
+      meta.put(META_SAVING, -1L);
+      forceMeta();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("discarding the state checkpoint in {} failed: {}", config.dir(), e.toString());
     }
   }
 
@@ -462,6 +501,10 @@ public final class StateStore implements AutoCloseable {
       sum += StateCodec.entryChecksum(StateCodec.keyBytes(key), v);
     }
     return sum;
+  }
+
+  private String found(String name, long[] countAndChecksum) {
+    return " (found " + countAndChecksum[0] + " entries, expected " + meta.get(name + COUNT) + ")";
   }
 
   private boolean matches(String name, long[] countAndChecksum) {
@@ -531,7 +574,22 @@ public final class StateStore implements AutoCloseable {
       return;
     }
     closed = true;
+    try {
+      if (meta != null) {
+        meta.remove(META_OPEN);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("state store {}: marking it closed failed: {}", config.dir(), e.toString());
+    }
+    boolean mapsOpen = meta != null;
     closeMaps();
+    try {
+      if (mapsOpen) {
+        Files.createFile(config.dir().resolve(CLEAN_FILE));
+      }
+    } catch (IOException e) {
+      LOG.warn("state store {}: marking it closed failed: {}", config.dir(), e.toString());
+    }
     try {
       lock.release();
       lockChannel.close();

@@ -140,6 +140,7 @@ class StateRecoveryTest {
       assertThat(sessions.size()).isZero();
       assertThat(streams.size()).isZero();
       assertThat(offsets).isEmpty();
+      assertThat(store.appliedOffset()).isEqualTo(-1);
     }
   }
 

@@ -53,12 +53,13 @@ class StateStoreCrashTest {
             lastSaved,
             applied,
             (System.nanoTime() - startNs) / 1_000_000);
-        if (betweenSavesLast) {
-          assertThat(applied).isEqualTo(lastSaved);
-        }
         if (applied >= 0) {
           used++;
-          assertThat(applied).isIn(lastSaved, lastSaved + 1);
+          // Between saves only the last save can be found (Chronicle's recovery after a kill can
+          // also lose entries: the checksums then make it -1); inside one, also the one killed
+          // after it finished but before it said so.
+          assertThat(applied)
+              .isIn(betweenSavesLast ? List.of(lastSaved) : List.of(lastSaved, lastSaved + 1));
           CrashSaver.State expected = CrashSaver.stateAt(seed, applied);
           assertThat(sessionsOf(s)).isEqualTo(sessionsOf(expected.sessions()));
           assertThat(streamsOf(v)).isEqualTo(streamsOf(expected.streams()));
