@@ -31,13 +31,19 @@ import org.slf4j.LoggerFactory;
  * <p>Files: {@code producers.cm3} (producerId -> session), {@code streams.cm3} (name -> next
  * version, last batch offset, records), {@code group-offsets.cm3} (group NUL subscription -> next
  * offset, generation) and {@code meta.cm3} (format, appliedOffset, entry count and checksum of each
- * map, and the {@code saving} marker). A {@code lock} file, locked while open, keeps a second
- * process out (Chronicle Map files must be opened by one process only).
+ * map, a checksum of those, the {@code saving} and {@code open} markers). Beside them: {@code seal}
+ * ({@link StateSeal}: each map file's length and header CRC, so a torn or overwritten file is
+ * deleted before Chronicle Map sees it), {@code closed-cleanly} (present only between a close and
+ * the next open: without it the meta is opened with Chronicle's recovery, which clears segment
+ * locks a killed process held; the data maps are deleted if the kill came inside a save, else
+ * opened as they are; and the first save rewrites them from empty) and {@code lock} (locked while
+ * open: Chronicle Map files must be opened by one process only).
  *
  * <p>Recovery rule: {@link #save} writes the {@code saving} marker, then the maps, fsyncs them,
  * then the counts, checksums and appliedOffset, and removes the marker last. {@link #load} uses the
- * checkpoint only if the format matches, the marker is absent, and every map's entry count and
- * checksum match the meta; otherwise it returns -1 and the caller replays the whole log.
+ * checkpoint only if the format matches, the marker is absent, and every entry decodes and every
+ * map's entry count and checksum match the meta; otherwise it returns -1 and the caller replays the
+ * whole log. A crash inside a save therefore loses the checkpoint (not the state: the log has it).
  *
  * <p>Threading: one thread at a time, the one that owns the state (the sequencer, or the thread
  * replaying the log before the sequencer starts).
@@ -173,6 +179,22 @@ public final class StateStore implements AutoCloseable {
 
   private void openMaps() throws IOException {
     Path dir = config.dir();
+    meta =
+        persisted(
+            dir.resolve(META_FILE),
+            ChronicleMap.of(String.class, Long.class)
+                .name("ordo-state-meta")
+                .entries(32)
+                .averageKeySize(20),
+            !closedCleanly);
+    if (!closedCleanly && meta.containsKey(META_SAVING)) {
+      // Killed inside a save (or after a discard): the data maps may hold segment locks of the
+      // dead process and are of no use; anywhere else no data map is being written, so no lock is
+      // held and they open without Chronicle's recovery, which was seen to drop entries.
+      for (String name : List.of(PRODUCERS_FILE, STREAMS_FILE, GROUPS_FILE)) {
+        Files.deleteIfExists(dir.resolve(name));
+      }
+    }
     producers =
         new StateMapFile<>(
             dir.resolve(PRODUCERS_FILE),
@@ -208,24 +230,23 @@ public final class StateStore implements AutoCloseable {
                         .entries(entries)
                         .averageKeySize(config.averageGroupKeyBytes())
                         .constantValueSizeBySample(new byte[StateCodec.GROUP_BYTES])));
-    meta =
-        persisted(
-            dir.resolve(META_FILE),
-            ChronicleMap.of(String.class, Long.class)
-                .name("ordo-state-meta")
-                .entries(32)
-                .averageKeySize(20));
+  }
+
+  /** A data map: created, or opened as it is (see {@link #openMaps} for why never recovered). */
+  private <K, V> ChronicleMap<K, V> persisted(Path file, ChronicleMapBuilder<K, V> builder)
+      throws IOException {
+    return persisted(file, builder, false);
   }
 
   /**
-   * Creates the file, or opens it with recovery: a process killed inside a put leaves a segment
-   * lock held, and recovery (safe here, the store's lock keeps other processes out) clears it. What
-   * recovery repairs (locks, free-space hints) is logged; whether the content is intact is decided
-   * by the entry counts and checksums in {@link #load}.
+   * Creates the file, or opens it, with recovery if asked: a process killed inside a put leaves a
+   * segment lock held, and recovery (safe here, the store's lock keeps other processes out) clears
+   * it. What recovery repairs is logged; whether the content is intact is decided by the entry
+   * counts and checksums in {@link #load}.
    */
-  private <K, V> ChronicleMap<K, V> persisted(Path file, ChronicleMapBuilder<K, V> builder)
-      throws IOException {
-    if (!Files.exists(file) || closedCleanly) {
+  private <K, V> ChronicleMap<K, V> persisted(
+      Path file, ChronicleMapBuilder<K, V> builder, boolean recover) throws IOException {
+    if (!Files.exists(file) || !recover) {
       return builder.createPersistedTo(file.toFile());
     }
     return builder.recoverPersistedTo(
