@@ -1,5 +1,8 @@
 package io.ordo.broker.sequencer;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One producer's idempotence state: its current epoch, the last sequence stored, and the last
  * {@link #WINDOW} batches it stored (so a retry is answered with its original offsets).
@@ -62,5 +65,28 @@ final class ProducerSession {
 
   long baseStreamVersionAt(int i) {
     return baseStreamVersions[i];
+  }
+
+  /** A copy of this session's state, window oldest first. */
+  ProducerSessions.SessionSnapshot snapshot() {
+    List<ProducerSessions.WindowEntry> window = new ArrayList<>(size);
+    for (int k = size - 1; k >= 0; k--) {
+      int i = Math.floorMod(next - 1 - k, WINDOW);
+      window.add(
+          new ProducerSessions.WindowEntry(
+              baseSequences[i], lastSequences[i], baseOffsets[i], baseStreamVersions[i]));
+    }
+    return new ProducerSessions.SessionSnapshot(producerId, name, epoch, lastSequence, window);
+  }
+
+  /** Rebuilds a session from {@link #snapshot}. */
+  static ProducerSession restore(ProducerSessions.SessionSnapshot snapshot) {
+    ProducerSession s =
+        new ProducerSession(snapshot.producerId(), snapshot.name(), snapshot.epoch());
+    for (ProducerSessions.WindowEntry e : snapshot.window()) {
+      s.recordBatch(e.baseSequence(), e.lastSequence(), e.baseOffset(), e.baseStreamVersion());
+    }
+    s.lastSequence = snapshot.lastSequence();
+    return s;
   }
 }

@@ -5,7 +5,9 @@ import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.batch.RecordCursor;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The producer-session table: derived from the log, batch by batch, so it survives a restart by
@@ -28,6 +30,27 @@ public final class ProducerSessions {
     DUPLICATE,
     REFUSE
   }
+
+  /**
+   * A copy of one producer session, as a checkpoint keeps it: epoch, last sequence, name, and the
+   * dedup window (oldest first, at most {@link #MAX_WINDOW} batches). Immutable.
+   */
+  public record SessionSnapshot(
+      long producerId, String name, short epoch, int lastSequence, List<WindowEntry> window) {
+    /** Largest window a session keeps. */
+    public static final int MAX_WINDOW = ProducerSession.WINDOW;
+
+    public SessionSnapshot {
+      if (window.size() > MAX_WINDOW) {
+        throw new IllegalArgumentException("window of " + window.size() + " > " + MAX_WINDOW);
+      }
+      window = List.copyOf(window);
+    }
+  }
+
+  /** One remembered batch of a session: its sequences and where it was stored. */
+  public record WindowEntry(
+      int baseSequence, int lastSequence, long baseOffset, long baseStreamVersion) {}
 
   private final Map<Long, ProducerSession> sessions = new HashMap<>();
   private final Map<String, Long> idsByName = new HashMap<>();
@@ -167,6 +190,30 @@ public final class ProducerSessions {
     if (id < NAMED_ID_BASE && id >= nextAnonymousId) {
       nextAnonymousId = id + 1;
     }
+  }
+
+  /** Visits a copy of every session (for checkpoints); order unspecified. */
+  public void forEachSession(Consumer<SessionSnapshot> visitor) {
+    for (ProducerSession s : sessions.values()) {
+      visitor.accept(s.snapshot());
+    }
+  }
+
+  /** Puts back a session taken by {@link #forEachSession} (loading a checkpoint). */
+  public void restore(SessionSnapshot snapshot) {
+    ProducerSession s = ProducerSession.restore(snapshot);
+    sessions.put(s.producerId, s);
+    if (!s.name.isEmpty()) {
+      idsByName.put(s.name, s.producerId);
+    }
+    bumpAnonymous(s.producerId);
+  }
+
+  /** Forgets every session (a checkpoint turned out unusable; the log is replayed instead). */
+  public void clear() {
+    sessions.clear();
+    idsByName.clear();
+    nextAnonymousId = 1;
   }
 
   private static final byte[] CONTROL_STREAM_BYTES =

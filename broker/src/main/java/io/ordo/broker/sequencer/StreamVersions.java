@@ -1,9 +1,13 @@
 package io.ordo.broker.sequencer;
 
 import io.ordo.protocol.batch.RecordBatch;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Per stream: the next stream version and the base offset of the stream's last batch (the backward
@@ -42,16 +46,41 @@ public final class StreamVersions {
   }
 
   /** Streams whose name starts with {@code prefix}, sorted by name. */
-  public java.util.List<GroupRequest.StreamState> list(String prefix) {
-    java.util.List<GroupRequest.StreamState> out = new java.util.ArrayList<>();
+  public List<GroupRequest.StreamState> list(String prefix) {
+    List<GroupRequest.StreamState> out = new ArrayList<>();
     streams.forEach(
         (k, v) -> {
           if (k.startsWith(prefix)) {
             out.add(new GroupRequest.StreamState(k, v.records, v.nextVersion, v.lastBatchOffset));
           }
         });
-    out.sort(java.util.Comparator.comparing(GroupRequest.StreamState::name));
+    out.sort(Comparator.comparing(GroupRequest.StreamState::name));
     return out;
+  }
+
+  /** Per stream, what a checkpoint keeps. */
+  public record StreamSnapshot(
+      String stream, long nextVersion, long lastBatchOffset, long records) {}
+
+  /** Visits a copy of every stream's state (for checkpoints); order unspecified. */
+  public void forEachStream(Consumer<StreamSnapshot> visitor) {
+    streams.forEach(
+        (k, v) ->
+            visitor.accept(new StreamSnapshot(k, v.nextVersion, v.lastBatchOffset, v.records)));
+  }
+
+  /** Puts back a stream taken by {@link #forEachStream} (loading a checkpoint). */
+  public void restore(StreamSnapshot snapshot) {
+    StreamState s = new StreamState();
+    s.nextVersion = snapshot.nextVersion();
+    s.lastBatchOffset = snapshot.lastBatchOffset();
+    s.records = snapshot.records();
+    streams.put(snapshot.stream(), s);
+  }
+
+  /** Forgets every stream (a checkpoint turned out unusable; the log is replayed instead). */
+  public void clear() {
+    streams.clear();
   }
 
   /** Visits (stream, next version); for tools and tests. */

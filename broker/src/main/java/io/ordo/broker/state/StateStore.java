@@ -1,0 +1,621 @@
+package io.ordo.broker.state;
+
+import io.ordo.broker.sequencer.ProducerSessions;
+import io.ordo.broker.sequencer.ProducerSessions.SessionSnapshot;
+import io.ordo.broker.sequencer.StreamVersions;
+import io.ordo.broker.sequencer.StreamVersions.StreamSnapshot;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A checkpoint of the state derived from the log (producer sessions, stream versions, consumer
+ * group offsets), kept in Chronicle Map files under {@code <data dir>/state} with the offset it was
+ * applied up to, so a restart replays only the tail of the log. It is a cache: the log can always
+ * rebuild it, so every problem with it is logged and answered "no checkpoint" (-1), never thrown at
+ * the node.
+ *
+ * <p>Files: {@code producers.cm3} (producerId -> session), {@code streams.cm3} (name -> next
+ * version, last batch offset, records), {@code group-offsets.cm3} (group NUL subscription -> next
+ * offset, generation) and {@code meta.cm3} (format, appliedOffset, entry count and checksum of each
+ * map, a checksum of those, the {@code saving} and {@code open} markers). Beside them: {@code seal}
+ * ({@link StateSeal}: each map file's length and header CRC, so a torn or overwritten file is
+ * deleted before Chronicle Map sees it), {@code closed-cleanly} (present only between a close and
+ * the next open: without it the meta is opened with Chronicle's recovery, which clears segment
+ * locks a killed process held; the data maps are deleted if the kill came inside a save, else
+ * opened as they are; and the first save rewrites them from empty) and {@code lock} (locked while
+ * open: Chronicle Map files must be opened by one process only).
+ *
+ * <p>Recovery rule: {@link #save} writes the {@code saving} marker, then the maps, fsyncs them,
+ * then the counts, checksums and appliedOffset, and removes the marker last. {@link #load} uses the
+ * checkpoint only if the format matches, the marker is absent, and every entry decodes and every
+ * map's entry count and checksum match the meta; otherwise it returns -1 and the caller replays the
+ * whole log. A crash inside a save therefore loses the checkpoint (not the state: the log has it).
+ *
+ * <p>Threading: one thread at a time, the one that owns the state (the sequencer, or the thread
+ * replaying the log before the sequencer starts).
+ */
+public final class StateStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
+
+  /** Version of the value layouts ({@link StateCodec}); a store of another version is rebuilt. */
+  public static final long FORMAT = 1;
+
+  static final String PRODUCERS_FILE = "producers.cm3";
+  static final String STREAMS_FILE = "streams.cm3";
+  static final String GROUPS_FILE = "group-offsets.cm3";
+  static final String META_FILE = "meta.cm3";
+  static final String LOCK_FILE = "lock";
+  static final String CLEAN_FILE = "closed-cleanly";
+  static final List<String> MAP_FILES =
+      List.of(PRODUCERS_FILE, STREAMS_FILE, GROUPS_FILE, META_FILE);
+
+  static final String META_FORMAT = "format";
+  static final String META_APPLIED = "appliedOffset";
+  static final String META_SAVING = "saving";
+  static final String META_OPEN = "open";
+  private static final String COUNT = ".count";
+  private static final String CHECKSUM = ".checksum";
+  private static final String PRODUCERS = "producers";
+  private static final String STREAMS = "streams";
+  private static final String GROUPS = "groups";
+  static final String META_CHECKSUM = "meta.checksum";
+  private static final List<String> META_KEYS =
+      List.of(
+          META_FORMAT,
+          META_APPLIED,
+          PRODUCERS + COUNT,
+          PRODUCERS + CHECKSUM,
+          STREAMS + COUNT,
+          STREAMS + CHECKSUM,
+          GROUPS + COUNT,
+          GROUPS + CHECKSUM);
+
+  private final StateStoreConfig config;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private StateMapFile<Long> producers;
+  private StateMapFile<String> streams;
+  private StateMapFile<String> groups;
+  private ChronicleMap<String, Long> meta;
+  private boolean closed;
+
+  /** The files were left by a process that did not close them: rewrite them afresh. */
+  private boolean rebuildOnSave;
+
+  /** The last process closed the store (no lock can be left held): open without recovery. */
+  private boolean closedCleanly;
+
+  private StateStore(StateStoreConfig config, FileChannel lockChannel, FileLock lock) {
+    this.config = config;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /**
+   * Opens the store in {@code config.dir()}, creating it if needed. Files that cannot be opened
+   * (corrupt, or of another format) are deleted and created again, empty.
+   *
+   * @throws IOException if the directory cannot be used at all, or another process holds it; the
+   *     node then runs without a checkpoint
+   */
+  public static StateStore open(StateStoreConfig config) throws IOException {
+    Files.createDirectories(config.dir());
+    FileChannel lockChannel =
+        FileChannel.open(
+            config.dir().resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      lockChannel.close();
+      throw new IOException("state dir " + config.dir() + " is in use by another store");
+    }
+    StateStore store = new StateStore(config, lockChannel, lock);
+    try {
+      store.openFiles();
+      return store;
+    } catch (IOException | RuntimeException | Error e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private void openFiles() throws IOException {
+    Path dir = config.dir();
+    closedCleanly = Files.deleteIfExists(dir.resolve(CLEAN_FILE));
+    boolean anyMapFile = MAP_FILES.stream().anyMatch(f -> Files.exists(dir.resolve(f)));
+    if (anyMapFile && !StateSeal.matches(dir, MAP_FILES)) {
+      LOG.warn(
+          "state store {}: map files do not match their seal (torn, truncated or overwritten):"
+              + " deleting them, the log will be replayed",
+          dir);
+      deleteMapFiles();
+    }
+    try {
+      openMaps();
+      Long format = meta.get(META_FORMAT);
+      if (format != null && format != FORMAT) {
+        LOG.warn(
+            "state store {} has format {}, this build uses {}: starting it afresh",
+            config.dir(),
+            format,
+            FORMAT);
+        closeMaps();
+        deleteMapFiles();
+        openMaps();
+      }
+    } catch (IOException | RuntimeException | InternalError e) {
+      LOG.warn(
+          "state store {} could not be opened ({}): deleting it, the log will be replayed",
+          config.dir(),
+          e.toString());
+      closeMaps();
+      deleteMapFiles();
+      openMaps();
+    }
+    StateSeal.write(dir, MAP_FILES);
+    if (meta.containsKey(META_OPEN) || !closedCleanly) {
+      rebuildOnSave = true;
+    }
+    meta.put(META_OPEN, 1L);
+  }
+
+  private void openMaps() throws IOException {
+    Path dir = config.dir();
+    meta =
+        persisted(
+            dir.resolve(META_FILE),
+            ChronicleMap.of(String.class, Long.class)
+                .name("ordo-state-meta")
+                .entries(32)
+                .averageKeySize(20),
+            !closedCleanly);
+    if (!closedCleanly && meta.containsKey(META_SAVING)) {
+      // Killed inside a save (or after a discard): the data maps may hold segment locks of the
+      // dead process and are of no use; anywhere else no data map is being written, so no lock is
+      // held and they open without Chronicle's recovery, which was seen to drop entries.
+      for (String name : List.of(PRODUCERS_FILE, STREAMS_FILE, GROUPS_FILE)) {
+        Files.deleteIfExists(dir.resolve(name));
+      }
+    }
+    producers =
+        new StateMapFile<>(
+            dir.resolve(PRODUCERS_FILE),
+            config.producerEntries(),
+            (file, entries) ->
+                persisted(
+                    file,
+                    ChronicleMap.of(Long.class, byte[].class)
+                        .name("ordo-producers")
+                        .entries(entries)
+                        .averageValueSize(config.averageSessionBytes())));
+    streams =
+        new StateMapFile<>(
+            dir.resolve(STREAMS_FILE),
+            config.streamEntries(),
+            (file, entries) ->
+                persisted(
+                    file,
+                    ChronicleMap.of(String.class, byte[].class)
+                        .name("ordo-streams")
+                        .entries(entries)
+                        .averageKeySize(config.averageStreamNameBytes())
+                        .constantValueSizeBySample(new byte[StateCodec.STREAM_BYTES])));
+    groups =
+        new StateMapFile<>(
+            dir.resolve(GROUPS_FILE),
+            config.groupOffsetEntries(),
+            (file, entries) ->
+                persisted(
+                    file,
+                    ChronicleMap.of(String.class, byte[].class)
+                        .name("ordo-group-offsets")
+                        .entries(entries)
+                        .averageKeySize(config.averageGroupKeyBytes())
+                        .constantValueSizeBySample(new byte[StateCodec.GROUP_BYTES])));
+  }
+
+  /** A data map: created, or opened as it is (see {@link #openMaps} for why never recovered). */
+  private <K, V> ChronicleMap<K, V> persisted(Path file, ChronicleMapBuilder<K, V> builder)
+      throws IOException {
+    return persisted(file, builder, false);
+  }
+
+  /**
+   * Creates the file, or opens it, with recovery if asked: a process killed inside a put leaves a
+   * segment lock held, and recovery (safe here, the store's lock keeps other processes out) clears
+   * it. What recovery repairs is logged; whether the content is intact is decided by the entry
+   * counts and checksums in {@link #load}.
+   */
+  private <K, V> ChronicleMap<K, V> persisted(
+      Path file, ChronicleMapBuilder<K, V> builder, boolean recover) throws IOException {
+    if (!Files.exists(file) || !recover) {
+      return builder.createPersistedTo(file.toFile());
+    }
+    return builder.recoverPersistedTo(
+        file.toFile(),
+        true,
+        corruption -> {
+          rebuildOnSave = true;
+          LOG.info(
+              "state map {} recovered after an unclean stop: {}",
+              file.getFileName(),
+              corruption.message());
+        });
+  }
+
+  /**
+   * Writes the state into the maps, then {@code appliedOffset} (every batch below it is reflected
+   * in the state). Returns false, after logging a WARN, if it could not: the store then holds no
+   * usable checkpoint until the next successful save.
+   */
+  public boolean save(
+      ProducerSessions sessions,
+      StreamVersions streamVersions,
+      Map<String, GroupOffset> groupOffsets,
+      long appliedOffset) {
+    ensureOpen();
+    long startNs = System.nanoTime();
+    try {
+      meta.put(META_SAVING, appliedOffset);
+      forceMeta();
+      if (rebuildOnSave) {
+        // Chronicle Map files recovered after a kill were seen to hold entries that later saves
+        // do not replace cleanly: the first save after an unclean stop starts from empty files.
+        producers.recreate(sessions.size());
+        streams.recreate(streamVersions.size());
+        groups.recreate(groupOffsets.size());
+        rebuildOnSave = false;
+      }
+      long[] p = saveProducers(sessions);
+      long[] s = saveStreams(streamVersions);
+      long[] g = saveGroups(groupOffsets);
+      producers.force();
+      streams.force();
+      groups.force();
+      meta.put(PRODUCERS + COUNT, p[0]);
+      meta.put(PRODUCERS + CHECKSUM, p[1]);
+      meta.put(STREAMS + COUNT, s[0]);
+      meta.put(STREAMS + CHECKSUM, s[1]);
+      meta.put(GROUPS + COUNT, g[0]);
+      meta.put(GROUPS + CHECKSUM, g[1]);
+      meta.put(META_FORMAT, FORMAT);
+      meta.put(META_APPLIED, appliedOffset);
+      meta.put(META_CHECKSUM, metaChecksum());
+      meta.remove(META_SAVING);
+      forceMeta();
+      StateSeal.write(config.dir(), MAP_FILES);
+      LOG.debug(
+          "state checkpoint at offset {}: {} sessions, {} streams, {} group offsets in {} ms",
+          appliedOffset,
+          p[0],
+          s[0],
+          g[0],
+          (System.nanoTime() - startNs) / 1_000_000);
+      return true;
+    } catch (IOException | RuntimeException | InternalError e) {
+      rebuildOnSave = true;
+      LOG.warn(
+          "state checkpoint at offset {} failed ({}); the next start replays more of the log",
+          appliedOffset,
+          e.toString());
+      return false;
+    }
+  }
+
+  /** Returns {count, checksum}. */
+  private long[] saveProducers(ProducerSessions sessions) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        ChronicleMap<Long, byte[]> map = producers.map();
+        Set<Long> keys = new HashSet<>();
+        long[] sum = new long[1];
+        sessions.forEachSession(
+            s -> {
+              byte[] value = StateCodec.encodeSession(s);
+              map.put(s.producerId(), value);
+              keys.add(s.producerId());
+              sum[0] += StateCodec.entryChecksum(StateCodec.keyBytes(s.producerId()), value);
+            });
+        if (map.size() != keys.size()) {
+          map.keySet().removeIf(k -> !keys.contains(k));
+        }
+        return new long[] {keys.size(), sum[0]};
+      } catch (IllegalStateException e) {
+        if (attempt > 0) {
+          throw e;
+        }
+        growAfterFull(producers, sessions.size(), e);
+      }
+    }
+  }
+
+  private long[] saveStreams(StreamVersions streamVersions) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        ChronicleMap<String, byte[]> map = streams.map();
+        Set<String> keys = new HashSet<>();
+        long[] sum = new long[1];
+        streamVersions.forEachStream(
+            s -> {
+              byte[] value = StateCodec.encodeStream(s);
+              map.put(s.stream(), value);
+              keys.add(s.stream());
+              sum[0] += StateCodec.entryChecksum(StateCodec.keyBytes(s.stream()), value);
+            });
+        if (map.size() != keys.size()) {
+          map.keySet().removeIf(k -> !keys.contains(k));
+        }
+        return new long[] {keys.size(), sum[0]};
+      } catch (IllegalStateException e) {
+        if (attempt > 0) {
+          throw e;
+        }
+        growAfterFull(streams, streamVersions.size(), e);
+      }
+    }
+  }
+
+  private long[] saveGroups(Map<String, GroupOffset> groupOffsets) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        ChronicleMap<String, byte[]> map = groups.map();
+        long sum = 0;
+        for (Map.Entry<String, GroupOffset> e : groupOffsets.entrySet()) {
+          if (!e.getKey().equals(e.getValue().key())) {
+            throw new IllegalArgumentException(
+                "group offset under key " + e.getKey() + " is for " + e.getValue().key());
+          }
+          byte[] value = StateCodec.encodeGroup(e.getValue());
+          map.put(e.getKey(), value);
+          sum += StateCodec.entryChecksum(StateCodec.keyBytes(e.getKey()), value);
+        }
+        if (map.size() != groupOffsets.size()) {
+          map.keySet().removeIf(k -> !groupOffsets.containsKey(k));
+        }
+        return new long[] {groupOffsets.size(), sum};
+      } catch (IllegalStateException e) {
+        if (attempt > 0) {
+          throw e;
+        }
+        growAfterFull(groups, groupOffsets.size(), e);
+      }
+    }
+  }
+
+  private void growAfterFull(StateMapFile<?> file, long needed, IllegalStateException e)
+      throws IOException {
+    long entries = Math.max(2 * needed, 2 * file.entries());
+    LOG.info(
+        "state map {} is full ({}): recreating it for {} entries",
+        file.file().getFileName(),
+        e.getMessage(),
+        entries);
+    file.recreate(entries);
+  }
+
+  /**
+   * Restores the checkpoint into {@code sessions}, {@code streamVersions} (both empty) and {@code
+   * groupOffsets}, and returns the offset it was applied up to; or returns -1, changing nothing,
+   * when there is no usable checkpoint (none yet, another format, an interrupted save, a count or
+   * checksum that does not match). Never throws because of the files' content.
+   */
+  public long load(
+      ProducerSessions sessions,
+      StreamVersions streamVersions,
+      Map<String, GroupOffset> groupOffsets) {
+    ensureOpen();
+    try {
+      Long format = meta.get(META_FORMAT);
+      Long applied = meta.get(META_APPLIED);
+      if (format == null || applied == null) {
+        LOG.info("no state checkpoint in {}: the whole log will be replayed", config.dir());
+        return -1;
+      }
+      if (meta.containsKey(META_SAVING)) {
+        return unusable("a save was interrupted");
+      }
+      if (format != FORMAT || applied < 0) {
+        return unusable("format " + format + ", applied offset " + applied);
+      }
+      Long checksum = meta.get(META_CHECKSUM);
+      if (checksum == null || checksum != metaChecksum()) {
+        return unusable("the meta does not match its checksum");
+      }
+      List<SessionSnapshot> s = new ArrayList<>();
+      long[] p = {0, 0};
+      producers
+          .map()
+          .forEach(
+              (k, v) -> {
+                s.add(StateCodec.decodeSession(k, v));
+                p[0]++;
+                p[1] += StateCodec.entryChecksum(StateCodec.keyBytes(k), v);
+              });
+      if (!matches(PRODUCERS, p)) {
+        return unusable(
+            "producer sessions do not match their count or checksum" + found(PRODUCERS, p));
+      }
+      List<StreamSnapshot> st = new ArrayList<>();
+      long[] q = {0, 0};
+      streams
+          .map()
+          .forEach(
+              (k, v) -> {
+                st.add(StateCodec.decodeStream(k, v));
+                q[0]++;
+                q[1] += StateCodec.entryChecksum(StateCodec.keyBytes(k), v);
+              });
+      if (!matches(STREAMS, q)) {
+        return unusable("streams do not match their count or checksum" + found(STREAMS, q));
+      }
+      List<GroupOffset> g = new ArrayList<>();
+      long[] r = {0, 0};
+      groups
+          .map()
+          .forEach(
+              (k, v) -> {
+                g.add(StateCodec.decodeGroup(k, v));
+                r[0]++;
+                r[1] += StateCodec.entryChecksum(StateCodec.keyBytes(k), v);
+              });
+      if (!matches(GROUPS, r)) {
+        return unusable("group offsets do not match their count or checksum" + found(GROUPS, r));
+      }
+      s.forEach(sessions::restore);
+      st.forEach(streamVersions::restore);
+      g.forEach(o -> groupOffsets.put(o.key(), o));
+      return applied;
+    } catch (RuntimeException | InternalError e) {
+      return unusable(e.toString());
+    }
+  }
+
+  /**
+   * Marks the checkpoint unusable until the next save (the log no longer agrees with it: were the
+   * log to grow past its offset again with other batches, it must not be taken for them).
+   */
+  public void discard() {
+    ensureOpen();
+    try {
+      meta.put(META_SAVING, -1L);
+      forceMeta();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("discarding the state checkpoint in {} failed: {}", config.dir(), e.toString());
+    }
+  }
+
+  /** The offset of the last complete save, or -1; a cheap look at the meta only. */
+  public long appliedOffset() {
+    ensureOpen();
+    try {
+      Long applied = meta.get(META_APPLIED);
+      return applied == null || meta.containsKey(META_SAVING) ? -1 : applied;
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Checksum over the meta entries a load relies on (all but itself and the saving marker). */
+  private long metaChecksum() {
+    long sum = 0;
+    for (String key : META_KEYS) {
+      Long value = meta.get(key);
+      byte[] v = StateCodec.keyBytes(value == null ? Long.MIN_VALUE : value);
+      sum += StateCodec.entryChecksum(StateCodec.keyBytes(key), v);
+    }
+    return sum;
+  }
+
+  private String found(String name, long[] countAndChecksum) {
+    return " (found " + countAndChecksum[0] + " entries, expected " + meta.get(name + COUNT) + ")";
+  }
+
+  private boolean matches(String name, long[] countAndChecksum) {
+    Long count = meta.get(name + COUNT);
+    Long checksum = meta.get(name + CHECKSUM);
+    return count != null
+        && checksum != null
+        && count == countAndChecksum[0]
+        && checksum == countAndChecksum[1];
+  }
+
+  private long unusable(String why) {
+    LOG.warn(
+        "state checkpoint in {} is not usable ({}): the whole log will be replayed",
+        config.dir(),
+        why);
+    return -1;
+  }
+
+  ChronicleMap<String, Long> meta() {
+    return meta;
+  }
+
+  ChronicleMap<String, byte[]> streamsMap() {
+    return streams.map();
+  }
+
+  private void forceMeta() throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(config.dir().resolve(META_FILE), StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("state store " + config.dir() + " is closed");
+    }
+  }
+
+  private void closeMaps() {
+    for (AutoCloseable c : new AutoCloseable[] {producers, streams, groups, meta}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception | InternalError e) {
+          LOG.warn("closing a state map failed: {}", e.toString());
+        }
+      }
+    }
+    producers = null;
+    streams = null;
+    groups = null;
+    meta = null;
+  }
+
+  private void deleteMapFiles() throws IOException {
+    StateSeal.delete(config.dir());
+    for (String name : MAP_FILES) {
+      Files.deleteIfExists(config.dir().resolve(name));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (meta != null) {
+        meta.remove(META_OPEN);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("state store {}: marking it closed failed: {}", config.dir(), e.toString());
+    }
+    boolean mapsOpen = meta != null;
+    closeMaps();
+    try {
+      if (mapsOpen) {
+        Files.createFile(config.dir().resolve(CLEAN_FILE));
+      }
+    } catch (IOException e) {
+      LOG.warn("state store {}: marking it closed failed: {}", config.dir(), e.toString());
+    }
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      LOG.warn("releasing the state store lock failed: {}", e.toString());
+    }
+  }
+}
