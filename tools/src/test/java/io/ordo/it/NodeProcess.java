@@ -17,6 +17,20 @@ import java.util.concurrent.TimeUnit;
  * runs from this JVM's class path; its output is echoed with a prefix.
  */
 final class NodeProcess implements AutoCloseable {
+  static final List<String> CHRONICLE_FLAGS =
+      List.of(
+          "-Dchronicle.analytics.disable=true",
+          "-Dbackground.releaser=false",
+          "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+          "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+          "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED");
+
   private final Process process;
   private final CountDownLatch listening = new CountDownLatch(1);
   private final Thread reader;
@@ -26,7 +40,8 @@ final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.add("-Xmx512m");
-    cmd.add("-Dchronicle.analytics.disable=true");
+    // The same flags as bin/ordo: the node's state store (Chronicle Map) needs them.
+    cmd.addAll(CHRONICLE_FLAGS);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.ordo.tools.Ordo");

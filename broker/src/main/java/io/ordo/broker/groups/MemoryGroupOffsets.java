@@ -44,6 +44,13 @@ public final class MemoryGroupOffsets implements GroupOffsets {
     }
   }
 
+  /** Puts back an entry from a state checkpoint (before the tail of the log is replayed). */
+  public void restore(String group, String subscription, int generation, long committedOffset) {
+    entries.put(
+        new GroupControl.Key(group, subscription),
+        new Entry(group, subscription, generation, committedOffset));
+  }
+
   @Override
   public int generation(String group, String subscription) {
     Entry e = entries.get(new GroupControl.Key(group, subscription));

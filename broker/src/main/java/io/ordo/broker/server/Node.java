@@ -26,11 +26,18 @@ import io.ordo.broker.sequencer.ProduceRequest;
 import io.ordo.broker.sequencer.ProducerSessions;
 import io.ordo.broker.sequencer.Sequencer;
 import io.ordo.broker.sequencer.StreamVersions;
+import io.ordo.broker.state.GroupOffset;
+import io.ordo.broker.state.StateCheckpointer;
+import io.ordo.broker.state.StateRecovery;
+import io.ordo.broker.state.StateStore;
+import io.ordo.broker.state.StateStoreConfig;
 import io.ordo.broker.storage.Log;
 import io.ordo.broker.storage.LogClock;
 import io.ordo.protocol.ErrorCode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +53,9 @@ public final class Node implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
   private static final long TERM = 1;
 
+  /** How often the derived state is checkpointed to the state store (it blocks the sequencer). */
+  private static final long STATE_CHECKPOINT_INTERVAL_MS = 60_000;
+
   /** Per connection: past the high mark delivery stops queueing until the socket drains. */
   private static final WriteBufferWaterMark WATER_MARK =
       new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
@@ -57,6 +67,9 @@ public final class Node implements AutoCloseable {
   private final Disruptor<AppendEvent> disruptor;
   private final Sequencer sequencer;
   private final CommitWatch commitWatch;
+  private final StateStore stateStore;
+  private final StateCheckpointer checkpointer;
+  private final long stateReplayedFrom;
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final Channel serverChannel;
@@ -68,22 +81,42 @@ public final class Node implements AutoCloseable {
     this.log = Log.open(config.logConfig(), LogClock.SYSTEM);
     ProducerSessions sessions = new ProducerSessions();
     StreamVersions streams = new StreamVersions();
-    GroupOffsets groupOffsets = new MemoryGroupOffsets();
+    MemoryGroupOffsets groupOffsets = new MemoryGroupOffsets();
     long replayStart = System.nanoTime();
+    this.stateStore = StateRecovery.openOrNull(StateStoreConfig.forDataDir(config.dataDir()));
+    Map<String, GroupOffset> restoredGroups = new HashMap<>();
+    long replayFrom = StateRecovery.restore(log, stateStore, sessions, streams, restoredGroups);
+    this.stateReplayedFrom = replayFrom;
+    restoredGroups
+        .values()
+        .forEach(
+            g -> groupOffsets.restore(g.group(), g.subscription(), g.generation(), g.nextOffset()));
     log.forEachBatch(
-        log.startOffset(),
+        replayFrom,
         batch -> {
           sessions.apply(batch);
           streams.apply(batch);
           groupOffsets.apply(batch);
         });
     LOG.info(
-        "replayed offsets {}..{} in {} ms: {} producer sessions, {} streams",
-        log.startOffset(),
+        "{}, then replayed offsets {}..{} in {} ms: {} producer sessions, {} streams",
+        replayFrom > log.startOffset() ? "state checkpoint loaded" : "no state checkpoint",
+        replayFrom,
         log.nextOffset(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replayStart),
         sessions.size(),
         streams.size());
+    this.checkpointer =
+        stateStore == null
+            ? null
+            : new StateCheckpointer(
+                stateStore,
+                sessions,
+                streams,
+                () -> checkpointOf(groupOffsets),
+                STATE_CHECKPOINT_INTERVAL_MS,
+                replayFrom,
+                System.currentTimeMillis());
     // On one node everything recovered from the log is committed.
     this.commitWatch = new CommitWatch(log.nextOffset());
     this.sequencer =
@@ -92,7 +125,7 @@ public final class Node implements AutoCloseable {
             sessions,
             streams,
             groupOffsets,
-            offset -> commitWatch.advance(offset),
+            this::onAcknowledged,
             System::currentTimeMillis,
             TERM,
             config.maxBatchesPerRequest());
@@ -163,6 +196,9 @@ public final class Node implements AutoCloseable {
     } catch (RuntimeException | InterruptedException e) {
       shutdownEventLoops();
       disruptor.shutdown();
+      if (stateStore != null) {
+        stateStore.close();
+      }
       log.close();
       throw e;
     }
@@ -172,6 +208,28 @@ public final class Node implements AutoCloseable {
         SESSION_CHECK_INTERVAL_MS,
         TimeUnit.MILLISECONDS);
     LOG.info("node {} listening on {}", config.nodeId(), address());
+  }
+
+  /**
+   * Sequencer thread: the offset below which everything is acknowledged moved. Delivery may hand
+   * out records below it, and when every stamped batch is durable the derived state matches the log
+   * up to it exactly, so it may be checkpointed.
+   */
+  private void onAcknowledged(long offset) {
+    commitWatch.advance(offset);
+    if (checkpointer != null && sequencer != null && offset == sequencer.nextOffset()) {
+      checkpointer.maybeCheckpoint(offset, System.currentTimeMillis());
+    }
+  }
+
+  private static Map<String, GroupOffset> checkpointOf(MemoryGroupOffsets groupOffsets) {
+    Map<String, GroupOffset> out = new HashMap<>();
+    for (GroupOffsets.Entry e : groupOffsets.entries()) {
+      GroupOffset g =
+          new GroupOffset(e.group(), e.subscription(), e.committedOffset(), e.generation());
+      out.put(g.key(), g);
+    }
+    return out;
   }
 
   /** Opens the log, replays the derived state, and starts serving. */
@@ -185,6 +243,14 @@ public final class Node implements AutoCloseable {
 
   public NodeConfig config() {
     return config;
+  }
+
+  /**
+   * Where the log replay at start began: above the log's start offset when a state checkpoint was
+   * used (for tools and tests).
+   */
+  public long stateReplayedFrom() {
+    return stateReplayedFrom;
   }
 
   /** Offset the next append gets (for tools and tests). */
@@ -204,6 +270,13 @@ public final class Node implements AutoCloseable {
     sequencer.flushAndAcknowledge();
     sequencer.failPending(ErrorCode.BROKER_UNAVAILABLE);
     shutdownEventLoops();
+    if (checkpointer != null && log.durableOffset() == sequencer.nextOffset()) {
+      // The ring's thread has stopped: this thread owns the derived state now.
+      checkpointer.checkpoint(sequencer.nextOffset(), System.currentTimeMillis());
+    }
+    if (stateStore != null) {
+      stateStore.close();
+    }
     log.close();
     LOG.info("node {} stopped", config.nodeId());
   }
