@@ -88,6 +88,7 @@ public final class Producer implements AutoCloseable {
   private final AtomicLong queuedBytes = new AtomicLong();
 
   private final Runnable drainTask;
+  private final Runnable lingeredDrainTask;
   private final long maxBlockNs;
   private final AtomicBoolean closeStarted = new AtomicBoolean();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -130,13 +131,8 @@ public final class Producer implements AutoCloseable {
             this::drainNow,
             e -> fatal = e,
             sequenceLimit);
-    this.drainTask =
-        () -> {
-          drainScheduled.set(false);
-          drainUrgent.set(false);
-          queuedBytes.set(0);
-          sender.drain();
-        };
+    this.drainTask = () -> startDrain(false);
+    this.lingeredDrainTask = () -> startDrain(true);
     callbacks.start();
     loop.execute(sender::start);
   }
@@ -273,7 +269,7 @@ public final class Producer implements AutoCloseable {
         if (config.lingerMs() == 0) {
           loop.execute(drainTask);
         } else {
-          loop.schedule(drainTask, config.lingerMs(), TimeUnit.MILLISECONDS);
+          loop.schedule(lingeredDrainTask, config.lingerMs(), TimeUnit.MILLISECONDS);
         }
       } catch (RejectedExecutionException e) {
         drainScheduled.set(false); // shutting down: close() fails what is left in the queue
@@ -283,6 +279,14 @@ public final class Producer implements AutoCloseable {
         && drainUrgent.compareAndSet(false, true)) {
       drainNow();
     }
+  }
+
+  /** I/O thread: clears the wake-up state, then drains. */
+  private void startDrain(boolean lingered) {
+    drainScheduled.set(false);
+    drainUrgent.set(false);
+    queuedBytes.set(0);
+    sender.drain(lingered);
   }
 
   /** Drains as soon as the I/O thread gets to it (also the sender's re-drain hook). */

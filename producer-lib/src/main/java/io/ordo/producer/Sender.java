@@ -144,8 +144,18 @@ final class Sender implements BrokerConnection.Listener {
 
   /** Takes records from the queue into batches and sends what is ready. */
   void drain() {
+    drain(false);
+  }
+
+  /**
+   * Moves queued records into batches and sends what is due.
+   *
+   * @param lingered the drain was scheduled a linger time after the first record queued since the
+   *     last drain, so those records have lingered already: their batches are due now
+   */
+  void drain(boolean lingered) {
     long nowNs = System.nanoTime();
-    int n = drainQueue(nowNs, DRAIN_BUDGET);
+    int n = drainQueue(lingered ? nowNs - lingerNs : nowNs, DRAIN_BUDGET);
     if (n == DRAIN_BUDGET) {
       redrain.run();
     }

@@ -21,7 +21,7 @@ final class ClientOptions {
   @Option(
       names = "--batch-size",
       description = "Largest batch in bytes (default: ${DEFAULT-VALUE}).",
-      defaultValue = "262144")
+      defaultValue = "32768")
   int batchSizeBytes;
 
   @Option(
@@ -29,6 +29,12 @@ final class ClientOptions {
       description = "How long a batch waits for more records (default: ${DEFAULT-VALUE}).",
       defaultValue = "1")
   long lingerMs;
+
+  @Option(
+      names = "--max-in-flight",
+      description = "Unacknowledged batches per producer, at most 64 (default: ${DEFAULT-VALUE}).",
+      defaultValue = "64")
+  int maxInFlightBatches;
 
   @Option(names = "--producer-name", description = "Stable producer name (fences older instances).")
   String producerName;
@@ -39,7 +45,8 @@ final class ClientOptions {
             .bootstrapServers(bootstrapServer.split(","))
             .compression(compression)
             .batchSizeBytes(batchSizeBytes)
-            .lingerMs(lingerMs);
+            .lingerMs(lingerMs)
+            .maxInFlightBatches(maxInFlightBatches);
     if (producerName != null) {
       b.producerName(producerName);
     }

@@ -41,6 +41,12 @@ public final class PerfE2eCommand implements Callable<Integer> {
   @Option(names = "--record-size", defaultValue = "100", description = "Value size in bytes.")
   int recordSize;
 
+  @Option(
+      names = "--warmup-records",
+      defaultValue = "0",
+      description = "Records sent first and left out of the figures (JIT warm-up); default 0.")
+  long warmupRecords;
+
   @Option(names = "--throughput", required = true, description = "Offered rate, records/s.")
   long throughput;
 
@@ -50,8 +56,9 @@ public final class PerfE2eCommand implements Callable<Integer> {
     Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
     CountDownLatch done = new CountDownLatch(1);
     long[] received = new long[1];
+    long total = warmupRecords + numRecords;
     int size = Math.max(16, recordSize);
-    String tag = Long.toHexString(System.nanoTime());
+    long tagValue = System.nanoTime();
     try (Producer producer = client.producerBuilder().build();
         Consumer consumer =
             Consumer.builder()
@@ -63,12 +70,16 @@ public final class PerfE2eCommand implements Callable<Integer> {
           StartPosition.latest(),
           r -> {
             ByteBuffer v = ByteBuffer.wrap(r.value()).order(ByteOrder.LITTLE_ENDIAN);
-            if (r.value().length < 16 || v.getLong(8) != Long.parseLong(tag, 16)) {
+            if (r.value().length < 16 || v.getLong(8) != tagValue) {
               return; // not ours
             }
             long us = (System.nanoTime() - v.getLong(0)) / 1000;
             h.recordValue(Math.min(Math.max(us, 0), h.getHighestTrackableValue()));
-            if (++received[0] == numRecords) {
+            received[0]++;
+            if (received[0] == warmupRecords) {
+              h.reset();
+            }
+            if (received[0] == total) {
               done.countDown();
             }
           });
@@ -79,22 +90,19 @@ public final class PerfE2eCommand implements Callable<Integer> {
       }
       long intervalNs = TimeUnit.SECONDS.toNanos(1) / Math.max(1, throughput);
       long start = System.nanoTime();
-      for (long i = 0; i < numRecords; i++) {
+      for (long i = 0; i < total; i++) {
         long due = start + i * intervalNs;
         long now;
         while ((now = System.nanoTime()) < due) {
           LockSupport.parkNanos(Math.min(due - now, 100_000));
         }
         byte[] value = new byte[size];
-        ByteBuffer.wrap(value)
-            .order(ByteOrder.LITTLE_ENDIAN)
-            .putLong(now)
-            .putLong(Long.parseLong(tag, 16));
+        ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).putLong(now).putLong(tagValue);
         producer.send(stream, null, value);
       }
       producer.flush();
       if (!done.await(60, TimeUnit.SECONDS)) {
-        out.printf("only %d of %d records delivered within 60 s%n", received[0], numRecords);
+        out.printf("only %d of %d records delivered within 60 s%n", received[0], total);
         out.flush();
         return 1;
       }
@@ -105,7 +113,7 @@ public final class PerfE2eCommand implements Callable<Integer> {
                 + " p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n",
             numRecords,
             throughput,
-            numRecords / secs,
+            total / secs,
             size,
             h.getValueAtPercentile(50) / 1000.0,
             h.getValueAtPercentile(99) / 1000.0,
