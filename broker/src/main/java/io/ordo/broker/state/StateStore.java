@@ -246,6 +246,9 @@ public final class StateStore implements AutoCloseable {
    */
   private <K, V> ChronicleMap<K, V> persisted(
       Path file, ChronicleMapBuilder<K, V> builder, boolean recover) throws IOException {
+    // The node closes the store itself, after its last checkpoint, from its own shutdown hook;
+    // Chronicle's exit hook would close the maps first and that checkpoint would be lost.
+    builder.skipCloseOnExitHook(true);
     if (!Files.exists(file) || !recover) {
       return builder.createPersistedTo(file.toFile());
     }
