@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import org.slf4j.Logger;
@@ -325,43 +326,67 @@ public final class StateStore implements AutoCloseable {
 
   /** Returns {count, checksum}. */
   private long[] saveProducers(ProducerSessions sessions) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        ChronicleMap<Long, byte[]> map = producers.map();
-        Set<Long> keys = new HashSet<>();
-        long[] sum = new long[1];
-        sessions.forEachSession(
-            s -> {
-              byte[] value = StateCodec.encodeSession(s);
-              map.put(s.producerId(), value);
-              keys.add(s.producerId());
-              sum[0] += StateCodec.entryChecksum(StateCodec.keyBytes(s.producerId()), value);
-            });
-        if (map.size() != keys.size()) {
-          map.keySet().removeIf(k -> !keys.contains(k));
-        }
-        return new long[] {keys.size(), sum[0]};
-      } catch (IllegalStateException e) {
-        if (attempt > 0) {
-          throw e;
-        }
-        growAfterFull(producers, sessions.size(), e);
-      }
-    }
+    return saveMap(
+        producers,
+        sessions.size(),
+        put ->
+            sessions.forEachSession(
+                s ->
+                    put.accept(
+                        s.producerId(),
+                        StateCodec.keyBytes(s.producerId()),
+                        StateCodec.encodeSession(s))));
   }
 
   private long[] saveStreams(StreamVersions streamVersions) throws IOException {
+    return saveMap(
+        streams,
+        streamVersions.size(),
+        put ->
+            streamVersions.forEachStream(
+                s ->
+                    put.accept(
+                        s.stream(), StateCodec.keyBytes(s.stream()), StateCodec.encodeStream(s))));
+  }
+
+  private long[] saveGroups(Map<String, GroupOffset> groupOffsets) throws IOException {
+    for (Map.Entry<String, GroupOffset> e : groupOffsets.entrySet()) {
+      if (!e.getKey().equals(e.getValue().key())) {
+        throw new IllegalArgumentException(
+            "group offset under key " + e.getKey() + " is for " + e.getValue().key());
+      }
+    }
+    return saveMap(
+        groups,
+        groupOffsets.size(),
+        put ->
+            groupOffsets.forEach(
+                (k, g) -> put.accept(k, StateCodec.keyBytes(k), StateCodec.encodeGroup(g))));
+  }
+
+  /** Receives one entry to save: its key, the key's bytes (for the checksum) and the value. */
+  private interface EntrySink<K> {
+    void accept(K key, byte[] keyBytes, byte[] value);
+  }
+
+  /**
+   * Writes every entry {@code entries} produces into {@code file}'s map, removes keys no longer
+   * present, and returns {count, checksum}. A map that turns out too small is recreated twice as
+   * large and written once more.
+   */
+  private <K> long[] saveMap(
+      StateMapFile<K> file, long expectedEntries, Consumer<EntrySink<K>> entries)
+      throws IOException {
     for (int attempt = 0; ; attempt++) {
       try {
-        ChronicleMap<String, byte[]> map = streams.map();
-        Set<String> keys = new HashSet<>();
+        ChronicleMap<K, byte[]> map = file.map();
+        Set<K> keys = new HashSet<>();
         long[] sum = new long[1];
-        streamVersions.forEachStream(
-            s -> {
-              byte[] value = StateCodec.encodeStream(s);
-              map.put(s.stream(), value);
-              keys.add(s.stream());
-              sum[0] += StateCodec.entryChecksum(StateCodec.keyBytes(s.stream()), value);
+        entries.accept(
+            (key, keyBytes, value) -> {
+              map.put(key, value);
+              keys.add(key);
+              sum[0] += StateCodec.entryChecksum(keyBytes, value);
             });
         if (map.size() != keys.size()) {
           map.keySet().removeIf(k -> !keys.contains(k));
@@ -371,34 +396,7 @@ public final class StateStore implements AutoCloseable {
         if (attempt > 0) {
           throw e;
         }
-        growAfterFull(streams, streamVersions.size(), e);
-      }
-    }
-  }
-
-  private long[] saveGroups(Map<String, GroupOffset> groupOffsets) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        ChronicleMap<String, byte[]> map = groups.map();
-        long sum = 0;
-        for (Map.Entry<String, GroupOffset> e : groupOffsets.entrySet()) {
-          if (!e.getKey().equals(e.getValue().key())) {
-            throw new IllegalArgumentException(
-                "group offset under key " + e.getKey() + " is for " + e.getValue().key());
-          }
-          byte[] value = StateCodec.encodeGroup(e.getValue());
-          map.put(e.getKey(), value);
-          sum += StateCodec.entryChecksum(StateCodec.keyBytes(e.getKey()), value);
-        }
-        if (map.size() != groupOffsets.size()) {
-          map.keySet().removeIf(k -> !groupOffsets.containsKey(k));
-        }
-        return new long[] {groupOffsets.size(), sum};
-      } catch (IllegalStateException e) {
-        if (attempt > 0) {
-          throw e;
-        }
-        growAfterFull(groups, groupOffsets.size(), e);
+        growAfterFull(file, expectedEntries, e);
       }
     }
   }
