@@ -262,6 +262,14 @@ class LogRecoveryTest {
     }
   }
 
+  private int batchesInActiveSegment(List<byte[]> appended) throws IOException {
+    if (appended.isEmpty()) {
+      return 0;
+    }
+    long base = Long.parseLong(activeSegment().getFileName().toString().substring(0, 20));
+    return appended.size() - indexOfBase(appended, base);
+  }
+
   private static int indexOfBase(List<byte[]> batches, long base) {
     for (int i = 0; i < batches.size(); i++) {
       if (view(batches.get(i)).baseOffset() == base) {
@@ -357,7 +365,9 @@ class LogRecoveryTest {
     TestBatches batches = new TestBatches(seed, 4, 50);
     List<byte[]> appended = new ArrayList<>();
     try (Log log = Log.open(config().segmentBytes(4096).build(), clock)) {
-      for (int i = 0; i < 40; i++) {
+      // At least 40 batches, and at least 3 of them in the active segment (batch sizes are
+      // random, so a roll may have just happened).
+      for (int i = 0; i < 40 || batchesInActiveSegment(appended) < 3; i++) {
         appended.add(appendNext(log, batches, 1, clock.nowMs()));
       }
     }
