@@ -43,7 +43,8 @@ class GroupCrashTest {
   @Tag("slow")
   @Timeout(value = 600, unit = TimeUnit.SECONDS)
   void groupsSeeEveryRecordOnceAcrossKillNineLong() throws Exception {
-    run(50_000);
+    // The size: 4 producers x 250,000 = 1,000,000 records.
+    run(250_000);
   }
 
   private void run(int records) throws Exception {
