@@ -88,14 +88,10 @@ public final class PerfE2eCommand implements Callable<Integer> {
       while (consumer.position() < 0 && System.nanoTime() < waitUntil) {
         LockSupport.parkNanos(1_000_000);
       }
-      long intervalNs = TimeUnit.SECONDS.toNanos(1) / Math.max(1, throughput);
       long start = System.nanoTime();
+      OfferedRate rate = new OfferedRate(Math.max(1, throughput), start);
       for (long i = 0; i < total; i++) {
-        long due = start + i * intervalNs;
-        long now;
-        while ((now = System.nanoTime()) < due) {
-          LockSupport.parkNanos(Math.min(due - now, 100_000));
-        }
+        long now = rate.awaitRecord(i);
         byte[] value = new byte[size];
         ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).putLong(now).putLong(tagValue);
         producer.send(stream, null, value);

@@ -5,7 +5,6 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
@@ -77,8 +76,9 @@ public final class PerfProduceCommand implements Callable<Integer> {
         startNs = System.nanoTime();
         lastReportNs = startNs;
       }
+      OfferedRate rate = new OfferedRate(throughput, startNs);
       for (long i = 0; i < numRecords; i++) {
-        pace(startNs, i);
+        rate.awaitRecord(i);
         long sendNs = System.nanoTime();
         producer
             .send(stream, null, value)
@@ -132,23 +132,11 @@ public final class PerfProduceCommand implements Callable<Integer> {
     return failures.get() == 0 && acked.get() == numRecords ? 0 : 1;
   }
 
-  /** Waits until record {@code i} is due at the offered rate (no wait when unthrottled). */
-  private void pace(long startNs, long i) {
-    if (throughput <= 0) {
-      return;
-    }
-    long dueNs = startNs + (long) (i * (1e9 / throughput));
-    long now;
-    while ((now = System.nanoTime()) < dueNs) {
-      LockSupport.parkNanos(Math.min(dueNs - now, 100_000));
-    }
-  }
-
   /** Sends the warm-up records at the same offered rate and waits for all of them. */
   private void warmUp(Producer producer, byte[] value) throws Exception {
-    long startNs = System.nanoTime();
+    OfferedRate rate = new OfferedRate(throughput, System.nanoTime());
     for (long i = 0; i < warmupRecords; i++) {
-      pace(startNs, i);
+      rate.awaitRecord(i);
       producer.send(stream, null, value);
     }
     producer.flush();

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ordo.broker.server.Node;
 import io.ordo.broker.server.NodeConfig;
 import io.ordo.producer.Producer;
-import io.ordo.tools.Ordo;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The {@code ordo consume}, {@code ordo streams}, {@code ordo groups} and {@code ordo perf e2e}
@@ -26,19 +22,6 @@ import picocli.CommandLine;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ConsumeCommandTest {
   @TempDir Path dir;
-
-  private static String run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        new CommandLine(new Ordo())
-            .setCaseInsensitiveEnumValuesAllowed(true)
-            .setOut(new PrintWriter(out))
-            .setErr(new PrintWriter(err))
-            .execute(args);
-    assertThat(code).as("exit code of %s; stderr: %s", String.join(" ", args), err).isZero();
-    return out.toString();
-  }
 
   @Test
   void secondRunOfAGroupContinuesAfterTheFirstRunsLastCommittedRecord() throws Exception {
@@ -54,7 +37,7 @@ class ConsumeCommandTest {
         p.flush();
       }
       String first =
-          run(
+          OrdoCli.run(
               "consume",
               "--bootstrap-server",
               bootstrap,
@@ -66,7 +49,7 @@ class ConsumeCommandTest {
               "30");
       assertThat(first.lines().toList()).isEqualTo(sent.subList(0, 30));
       String second =
-          run(
+          OrdoCli.run(
               "consume",
               "--bootstrap-server",
               bootstrap,
@@ -78,7 +61,7 @@ class ConsumeCommandTest {
               "50");
       assertThat(second.lines().toList()).isEqualTo(sent.subList(30, 80));
       String third =
-          run(
+          OrdoCli.run(
               "consume",
               "--bootstrap-server",
               bootstrap,
@@ -93,7 +76,7 @@ class ConsumeCommandTest {
       assertThat(third.lines().toList().get(19)).endsWith("\tline-99");
 
       String noGroup =
-          run(
+          OrdoCli.run(
               "consume",
               "--bootstrap-server",
               bootstrap,
@@ -105,7 +88,7 @@ class ConsumeCommandTest {
       assertThat(noGroup.lines().toList()).isEqualTo(sent.subList(0, 5));
 
       String byTime =
-          run(
+          OrdoCli.run(
               "consume",
               "--bootstrap-server",
               bootstrap,
@@ -117,19 +100,19 @@ class ConsumeCommandTest {
               "3");
       assertThat(byTime.lines().toList()).isEqualTo(sent.subList(0, 3));
 
-      String streams = run("streams", "--bootstrap-server", bootstrap);
+      String streams = OrdoCli.run("streams", "--bootstrap-server", bootstrap);
       System.out.print(streams);
       assertThat(streams).contains("greetings").contains("other").doesNotContain("$offsets");
       assertThat(streams.lines().filter(l -> l.startsWith("greetings")).findFirst().orElseThrow())
           .matches("greetings\\s+100\\s+99\\s+\\d+");
 
-      String groups = run("groups", "--bootstrap-server", bootstrap, "--describe");
+      String groups = OrdoCli.run("groups", "--bootstrap-server", bootstrap, "--describe");
       System.out.print(groups);
       String row = groups.lines().filter(l -> l.startsWith("cli ")).findFirst().orElseThrow();
       assertThat(row).contains("stream:greetings");
 
       String e2e =
-          run(
+          OrdoCli.run(
               "perf",
               "e2e",
               "--bootstrap-server",

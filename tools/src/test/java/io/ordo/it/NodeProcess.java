@@ -3,6 +3,7 @@ package io.ordo.it;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -17,19 +18,19 @@ import java.util.concurrent.TimeUnit;
  * runs from this JVM's class path; its output is echoed with a prefix.
  */
 final class NodeProcess implements AutoCloseable {
-  static final List<String> CHRONICLE_FLAGS =
-      List.of(
-          "-Dchronicle.analytics.disable=true",
-          "-Dbackground.releaser=false",
-          "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-          "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
-          "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-          "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-          "--add-opens=java.base/java.io=ALL-UNNAMED",
-          "--add-opens=java.base/java.util=ALL-UNNAMED");
+  /**
+   * The JVM flags the node needs (Chronicle Map's --add-opens/--add-exports, analytics off), taken
+   * from this test JVM, which got them from the root pom's {@code ordo.jvm.flags}: one list to
+   * keep, not a copy here.
+   */
+  static final List<String> JVM_FLAGS =
+      ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+          .filter(
+              a ->
+                  a.startsWith("--add-")
+                      || a.startsWith("-Dchronicle.")
+                      || a.startsWith("-Dbackground.releaser"))
+          .toList();
 
   private final Process process;
   private final CountDownLatch listening = new CountDownLatch(1);
@@ -40,8 +41,7 @@ final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.add("-Xmx512m");
-    // The same flags as bin/ordo: the node's state store (Chronicle Map) needs them.
-    cmd.addAll(CHRONICLE_FLAGS);
+    cmd.addAll(JVM_FLAGS);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.ordo.tools.Ordo");

@@ -8,10 +8,7 @@ import io.ordo.consumer.Admin;
 import io.ordo.producer.Producer;
 import io.ordo.producer.RecordMetadata;
 import io.ordo.protocol.wire.ReadMessages;
-import io.ordo.tools.Ordo;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +19,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The derived state (producer sessions, stream versions, group offsets) across restarts of a real
@@ -92,24 +88,18 @@ class StateRebuildTest {
   }
 
   private static void consume(String bootstrap, int records) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        new CommandLine(new Ordo())
-            .setOut(new PrintWriter(out))
-            .setErr(new PrintWriter(err))
-            .execute(
-                "consume",
-                "--bootstrap-server",
-                bootstrap,
-                "--stream",
-                "s",
-                "--group",
-                "g",
-                "--max-records",
-                Integer.toString(records));
-    assertThat(code).as("ordo consume; stderr: %s", err).isZero();
-    assertThat(out.toString().lines().count()).isEqualTo(records);
+    String out =
+        OrdoCli.run(
+            "consume",
+            "--bootstrap-server",
+            bootstrap,
+            "--stream",
+            "s",
+            "--group",
+            "g",
+            "--max-records",
+            Integer.toString(records));
+    assertThat(out.lines().count()).isEqualTo(records);
   }
 
   private static Observed observe(String bootstrap) throws IOException {

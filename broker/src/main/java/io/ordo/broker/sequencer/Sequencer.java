@@ -188,15 +188,12 @@ public final class Sequencer implements EventHandler<AppendEvent> {
   private void sequenceInit(ProduceRequest request) {
     long id = sessions.idFor(request.producerName);
     short epoch = sessions.nextEpoch(id);
-    controlBuilder.begin(ProducerSessions.CONTROL_STREAM, id, epoch, -1, Compression.NONE, true);
-    controlBuilder.tryAppend(
-        clockMs.getAsLong(), request.producerName.getBytes(StandardCharsets.UTF_8), null, null);
-    ByteBuffer built = controlBuilder.build();
-    ByteBuffer copy = ByteBuffer.allocateDirect(built.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-    copy.put(built).flip();
-    view.wrap(copy, 0);
-    stamp(view, appendTimestamp());
-    group[groupSize++] = copy;
+    appendControlBatch(
+        ProducerSessions.CONTROL_STREAM,
+        id,
+        epoch,
+        request.producerName.getBytes(StandardCharsets.UTF_8),
+        null);
     request.producerId = id;
     request.producerEpoch = epoch;
     request.ackOffset = nextOffset;
@@ -233,21 +230,30 @@ public final class Sequencer implements EventHandler<AppendEvent> {
   }
 
   private void appendGroupControl(String stream, GroupRequest r, int generation, long offset) {
-    controlBuilder.begin(stream, RecordBatch.NO_PRODUCER_ID, (short) 0, -1, Compression.NONE, true);
-    controlBuilder.tryAppend(
-        clockMs.getAsLong(),
+    appendControlBatch(
+        stream,
+        RecordBatch.NO_PRODUCER_ID,
+        (short) 0,
         GroupControl.key(r.group),
-        GroupControl.value(r.subscription, generation, offset, r.member),
-        null);
+        GroupControl.value(r.subscription, generation, offset, r.member));
+    r.ackOffset = nextOffset;
+    groupsUnwritten.add(r);
+  }
+
+  /**
+   * Builds a one-record control batch written by the leader itself, stamps it (which folds it into
+   * the derived state) and adds it to the current group.
+   */
+  private void appendControlBatch(
+      String stream, long producerId, short epoch, byte[] key, byte[] value) {
+    controlBuilder.begin(stream, producerId, epoch, -1, Compression.NONE, true);
+    controlBuilder.tryAppend(clockMs.getAsLong(), key, value, null);
     ByteBuffer built = controlBuilder.build();
     ByteBuffer copy = ByteBuffer.allocateDirect(built.remaining()).order(ByteOrder.LITTLE_ENDIAN);
     copy.put(built).flip();
     view.wrap(copy, 0);
     stamp(view, appendTimestamp());
-    groupOffsets.apply(view);
     group[groupSize++] = copy;
-    r.ackOffset = nextOffset;
-    groupsUnwritten.add(r);
   }
 
   private static void respond(GroupRequest r) {
@@ -258,15 +264,15 @@ public final class Sequencer implements EventHandler<AppendEvent> {
     }
   }
 
-  /** Stamps the leader's fields and folds the batch into the derived state. */
+  /** Stamps the leader's fields and folds the batch into every piece of derived state. */
   private void stamp(RecordBatch batch, long appendTimestampMs) {
     StreamVersions.StreamState stream = streams.stateFor(batch.streamName());
     batch.stamp(nextOffset, term, stream.nextVersion, stream.lastBatchOffset, appendTimestampMs);
     nextOffset += batch.recordCount();
-    stream.nextVersion += batch.recordCount();
-    stream.lastBatchOffset = batch.baseOffset();
-    stream.records += batch.recordCount();
+    // The same folds the node replays at start, so live and replayed state cannot differ.
+    streams.apply(stream, batch);
     sessions.apply(batch);
+    groupOffsets.apply(batch);
   }
 
   private long appendTimestamp() {

@@ -30,7 +30,11 @@ public final class StreamVersions {
   }
 
   public void apply(RecordBatch batch) {
-    StreamState s = stateFor(batch.streamName());
+    apply(stateFor(batch.streamName()), batch);
+  }
+
+  /** Folds a stored batch into its stream's state (already looked up by the caller). */
+  void apply(StreamState s, RecordBatch batch) {
     s.nextVersion = batch.baseStreamVersion() + batch.recordCount();
     s.lastBatchOffset = batch.baseOffset();
     s.records += batch.recordCount();

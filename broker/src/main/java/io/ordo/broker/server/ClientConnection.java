@@ -2,6 +2,7 @@ package io.ordo.broker.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -433,19 +434,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
-  private static void reply(
+  private static ChannelFuture reply(
       ChannelHandlerContext ctx, long correlationId, ErrorCode code, String message) {
     ByteBuf out = ctx.alloc().ioBuffer(64 + message.length());
     Messages.writeError(out, correlationId, code, message);
-    ctx.writeAndFlush(out);
+    return ctx.writeAndFlush(out);
   }
 
   /** Answers with an error and closes: the stream can no longer be trusted. */
   private static void fail(
       ChannelHandlerContext ctx, long correlationId, ErrorCode code, String message) {
-    ByteBuf out = ctx.alloc().ioBuffer(64 + message.length());
-    Messages.writeError(out, correlationId, code, message);
-    ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+    reply(ctx, correlationId, code, message).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override

@@ -85,6 +85,7 @@ public final class RecordBatch {
   public static final long NO_PREVIOUS_BATCH = -1L;
   public static final int NO_SEQUENCE = -1;
 
+  private final CRC32C crc = new CRC32C();
   private ByteBuffer buffer;
   private int offset;
 
@@ -267,14 +268,16 @@ public final class RecordBatch {
   }
 
   public int computeHeaderCrc() {
-    CRC32C crc = new CRC32C();
-    crc.update(buffer.slice(offset, HEADER_CRC_COVERED_LENGTH));
-    return (int) crc.getValue();
+    return crcOf(offset, HEADER_CRC_COVERED_LENGTH);
   }
 
   public int computePayloadCrc() {
-    CRC32C crc = new CRC32C();
-    crc.update(buffer.slice(offset + PAYLOAD_START, length() - PAYLOAD_START));
+    return crcOf(offset + PAYLOAD_START, length() - PAYLOAD_START);
+  }
+
+  private int crcOf(int from, int length) {
+    crc.reset();
+    crc.update(buffer.slice(from, length));
     return (int) crc.getValue();
   }
 

@@ -1,0 +1,27 @@
+package io.ordo.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ordo.tools.Ordo;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/** Runs an {@code ordo} command in this JVM, as the launcher would, and captures its output. */
+final class OrdoCli {
+  private OrdoCli() {}
+
+  /** Runs the command, requires exit status 0, and returns what it printed on stdout. */
+  static String run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        new CommandLine(new Ordo())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute(args);
+    assertThat(code).as("exit code of %s; stderr: %s", String.join(" ", args), err).isZero();
+    return out.toString();
+  }
+}
