@@ -4,27 +4,57 @@
 #   1. ordo perf produce at full speed            (throughput, records/s acknowledged durable)
 #   2. ordo perf produce at HALF_RATE records/s   (ack latency percentiles)
 #   3. ordo perf e2e at E2E_RATE records/s        (send-to-delivery latency percentiles)
+# Beside 2 and 3 runs the platform baseline (io.ordo.perf.platform.PlatformHiccups): how long the
+# machine itself stalled a sleeping thread and a small fdatasync in the same seconds.
+# Ends with the median of each figure over the rounds.
 # Build first: mvn -B -q package -DskipTests
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ordo="$here/bin/ordo"
-ROUNDS="${ROUNDS:-3}"; RECORDS="${RECORDS:-5000000}"; WARMUP="${WARMUP:-1000000}"
+bench="$here/perf/target/benchmarks.jar"
+[ -f "$bench" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
+ROUNDS="${ROUNDS:-5}"; RECORDS="${RECORDS:-5000000}"; WARMUP="${WARMUP:-2000000}"
 HALF_RATE="${HALF_RATE:-500000}"; E2E_RATE="${E2E_RATE:-100000}"
 PORT="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
-data="$(mktemp -d)"; log="$data/node.out"
+data="$(mktemp -d)"; log="$data/node.out"; results="$data/results"
 "$ordo" node --data-dir "$data/node" --port "$PORT" >"$log" 2>&1 &
 node_pid=$!
 trap 'kill "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do grep -q "listening on" "$log" && break; sleep 0.5; done
 grep -q "listening on" "$log" || { echo "node did not start"; cat "$log"; exit 1; }
 bs="127.0.0.1:$PORT"
+# The platform probe for the whole of a latency run ($1 seconds), in the background.
+probe() {
+  java -cp "$bench" io.ordo.perf.platform.PlatformHiccups --seconds "$1" --dir "$data" \
+    >"$data/probe.out" 2>&1 &
+  probe_pid=$!
+}
+probe_result() { wait "$probe_pid" || true; sed 's/^/    /' "$data/probe.out"; }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); java: $(java -version 2>&1 | head -1)"
 for r in $(seq 1 "$ROUNDS"); do
   echo "--- round $r"
-  "$ordo" perf produce --bootstrap-server "$bs" --stream perf --num-records "$RECORDS" \
-    --record-size 100 --warmup-records "$WARMUP" 2>/dev/null | grep -E "99.9th"
-  "$ordo" perf produce --bootstrap-server "$bs" --stream perf --num-records "$RECORDS" \
-    --record-size 100 --warmup-records "$WARMUP" --throughput "$HALF_RATE" 2>/dev/null | grep -E "latency detail"
-  "$ordo" perf e2e --bootstrap-server "$bs" --stream e2e --num-records $((E2E_RATE * 10)) \
-    --warmup-records $((E2E_RATE * 3)) --record-size 100 --throughput "$E2E_RATE" 2>/dev/null | tail -1
+  out="$("$ordo" perf produce --bootstrap-server "$bs" --stream perf --num-records "$RECORDS" \
+    --record-size 100 --warmup-records "$WARMUP" 2>/dev/null | grep -E "99.9th")"
+  echo "$out"
+  echo "throughput $(echo "$out" | sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/')" >>"$results"
+  probe $(( (WARMUP + RECORDS) / HALF_RATE + 3 ))
+  out="$("$ordo" perf produce --bootstrap-server "$bs" --stream perf --num-records "$RECORDS" \
+    --record-size 100 --warmup-records "$WARMUP" --throughput "$HALF_RATE" 2>/dev/null \
+    | grep -E "latency detail")"
+  echo "$out"
+  probe_result
+  echo "ack_p50_us $(echo "$out" | sed -E 's/.*p50 ([0-9]+),.*/\1/')" >>"$results"
+  echo "ack_p99_us $(echo "$out" | sed -E 's/.*p99 ([0-9]+),.*/\1/')" >>"$results"
+  probe $(( 13 + 3 ))
+  out="$("$ordo" perf e2e --bootstrap-server "$bs" --stream e2e --num-records $((E2E_RATE * 10)) \
+    --warmup-records $((E2E_RATE * 3)) --record-size 100 --throughput "$E2E_RATE" 2>/dev/null | tail -1)"
+  echo "$out"
+  probe_result
+  echo "e2e_p50_ms $(echo "$out" | sed -E 's/.*p50 ([0-9.]+) ms.*/\1/')" >>"$results"
+  echo "e2e_p99_ms $(echo "$out" | sed -E 's/.*p99 ([0-9.]+) ms.*/\1/')" >>"$results"
+done
+echo "--- medians over $ROUNDS rounds"
+for k in throughput ack_p50_us ack_p99_us e2e_p50_ms e2e_p99_ms; do
+  grep "^$k " "$results" | cut -d' ' -f2 | sort -g \
+    | awk -v k="$k" '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%s %.1f (sorted rounds:", k, m; for(i=1;i<=NR;i++) printf " %s", v[i]; print ")"}'
 done

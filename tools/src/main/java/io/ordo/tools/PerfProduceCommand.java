@@ -1,6 +1,7 @@
 package io.ordo.tools;
 
 import io.ordo.producer.Producer;
+import java.io.PrintWriter;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +10,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ordo perf produce}: sends fixed-size records as fast as allowed (or at a fixed rate) and
@@ -24,7 +27,11 @@ import picocli.CommandLine.Option;
       "The last line has the shape of kafka-producer-perf-test's summary."
     })
 public final class PerfProduceCommand implements Callable<Integer> {
+  private static final long MAX_LATENCY_US = TimeUnit.SECONDS.toMicros(60);
+
   @Mixin ClientOptions client;
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--stream", required = true, description = "Stream to append to.")
   String stream;
@@ -54,54 +61,44 @@ public final class PerfProduceCommand implements Callable<Integer> {
       defaultValue = "5000")
   long reportIntervalMs;
 
+  private final Histogram total = new Histogram(MAX_LATENCY_US, 3);
+  private Histogram window;
+  private PrintWriter out;
+
   @Override
   public Integer call() throws Exception {
     if (numRecords <= 0 || recordSize < 0 || warmupRecords < 0) {
       throw new IllegalArgumentException(
           "--num-records must be > 0, --record-size and --warmup-records >= 0");
     }
+    out = spec.commandLine().getOut();
     byte[] value = new byte[recordSize];
     new Random(42).nextBytes(value);
-    Recorder recorder = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
-    Histogram total = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-    Histogram window = null;
+    Recorder recorder = new Recorder(MAX_LATENCY_US, 3);
     AtomicLong failures = new AtomicLong();
     AtomicLong acked = new AtomicLong();
-    long startNs = System.nanoTime();
-    long lastReportNs = startNs;
-    long windowStartSent = 0;
+    long startNs;
     try (Producer producer = client.producerBuilder().build()) {
       if (warmupRecords > 0) {
-        warmUp(producer, value);
-        startNs = System.nanoTime();
-        lastReportNs = startNs;
-      }
-      OfferedRate rate = new OfferedRate(throughput, startNs);
-      for (long i = 0; i < numRecords; i++) {
-        rate.awaitRecord(i);
-        long sendNs = System.nanoTime();
-        producer
-            .send(stream, null, value)
-            .whenComplete(
-                (m, e) -> {
-                  if (e == null) {
-                    recorder.recordValue(
-                        Math.min(
-                            (System.nanoTime() - sendNs) / 1000, TimeUnit.SECONDS.toMicros(60)));
-                    acked.incrementAndGet();
-                  } else {
-                    failures.incrementAndGet();
-                  }
-                });
-        long now = System.nanoTime();
-        if (now - lastReportNs >= TimeUnit.MILLISECONDS.toNanos(reportIntervalMs)) {
-          window = recorder.getIntervalHistogram(window);
-          total.add(window);
-          printWindow(i + 1 - windowStartSent, now - lastReportNs, window);
-          windowStartSent = i + 1;
-          lastReportNs = now;
+        // The same loop and callback as the measured run, so the JIT has compiled what is timed.
+        AtomicLong warmupFailures = new AtomicLong();
+        Recorder warmupRecorder = new Recorder(MAX_LATENCY_US, 3);
+        sendAll(
+            producer,
+            value,
+            warmupRecords,
+            warmupRecorder,
+            new AtomicLong(),
+            warmupFailures,
+            Long.MAX_VALUE);
+        producer.flush();
+        if (warmupFailures.get() > 0) {
+          throw new IllegalStateException(warmupFailures.get() + " warm-up records failed");
         }
+        out.printf("warm-up: %d records sent and acknowledged%n", warmupRecords);
       }
+      startNs = System.nanoTime();
+      sendAll(producer, value, numRecords, recorder, acked, failures, reportIntervalMs);
       producer.flush();
     }
     long elapsedNs = System.nanoTime() - startNs;
@@ -109,7 +106,7 @@ public final class PerfProduceCommand implements Callable<Integer> {
     total.add(window);
     double seconds = elapsedNs / 1e9;
     double recPerSec = numRecords / seconds;
-    System.out.printf(
+    out.printf(
         "%d records sent, %.1f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max"
             + " latency, %d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.%n",
         numRecords,
@@ -121,7 +118,7 @@ public final class PerfProduceCommand implements Callable<Integer> {
         ms(total, 95),
         ms(total, 99),
         ms(total, 99.9));
-    System.out.printf(
+    out.printf(
         "latency detail (us): p50 %d, p95 %d, p99 %d, p99.9 %d, max %d; failed %d%n",
         total.getValueAtPercentile(50),
         total.getValueAtPercentile(95),
@@ -129,23 +126,55 @@ public final class PerfProduceCommand implements Callable<Integer> {
         total.getValueAtPercentile(99.9),
         total.getMaxValue(),
         failures.get());
+    out.flush();
     return failures.get() == 0 && acked.get() == numRecords ? 0 : 1;
   }
 
-  /** Sends the warm-up records at the same offered rate and waits for all of them. */
-  private void warmUp(Producer producer, byte[] value) throws Exception {
-    OfferedRate rate = new OfferedRate(throughput, System.nanoTime());
-    for (long i = 0; i < warmupRecords; i++) {
+  /**
+   * Sends {@code count} records at the offered rate, each recording its ack latency; prints a
+   * progress line every {@code reportMs} (and folds that window into {@link #total}).
+   */
+  private void sendAll(
+      Producer producer,
+      byte[] value,
+      long count,
+      Recorder recorder,
+      AtomicLong acked,
+      AtomicLong failures,
+      long reportMs) {
+    long startNs = System.nanoTime();
+    long lastReportNs = startNs;
+    long windowStartSent = 0;
+    OfferedRate rate = new OfferedRate(throughput, startNs);
+    for (long i = 0; i < count; i++) {
       rate.awaitRecord(i);
-      producer.send(stream, null, value);
+      long sendNs = System.nanoTime();
+      producer
+          .send(stream, null, value)
+          .whenComplete(
+              (m, e) -> {
+                if (e == null) {
+                  recorder.recordValue(
+                      Math.min((System.nanoTime() - sendNs) / 1000, MAX_LATENCY_US));
+                  acked.incrementAndGet();
+                } else {
+                  failures.incrementAndGet();
+                }
+              });
+      long now = System.nanoTime();
+      if (now - lastReportNs >= TimeUnit.MILLISECONDS.toNanos(reportMs)) {
+        window = recorder.getIntervalHistogram(window);
+        total.add(window);
+        printWindow(i + 1 - windowStartSent, now - lastReportNs, window);
+        windowStartSent = i + 1;
+        lastReportNs = now;
+      }
     }
-    producer.flush();
-    System.out.printf("warm-up: %d records sent and acknowledged%n", warmupRecords);
   }
 
   private void printWindow(long sent, long ns, Histogram h) {
     double rate = sent / (ns / 1e9);
-    System.out.printf(
+    out.printf(
         "%d records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max"
             + " latency.%n",
         sent,

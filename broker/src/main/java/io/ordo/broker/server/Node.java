@@ -1,7 +1,7 @@
 package io.ordo.broker.server;
 
-import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutBlockingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.netty.bootstrap.ServerBootstrap;
@@ -129,6 +129,10 @@ public final class Node implements AutoCloseable {
             System::currentTimeMillis,
             TERM,
             config.maxBatchesPerRequest());
+    // The sequencer sleeps when the ring is empty (spinning would take a core from the I/O threads
+    // on a small machine) and wakes at least every tick for interval fsyncs. The plain blocking
+    // strategy, not the "Lite" one: the Disruptor's authors call the lock elision of the Lite
+    // strategies experimental, and a missed wake-up would hold acknowledgements for a whole tick.
     long tickMs = Math.min(config.fsyncIntervalMs(), 100);
     this.disruptor =
         new Disruptor<>(
@@ -136,7 +140,7 @@ public final class Node implements AutoCloseable {
             config.ringSize(),
             new DefaultThreadFactory("ordo-sequencer", true),
             ProducerType.MULTI,
-            new LiteTimeoutBlockingWaitStrategy(tickMs, TimeUnit.MILLISECONDS));
+            new TimeoutBlockingWaitStrategy(tickMs, TimeUnit.MILLISECONDS));
     disruptor.handleEventsWith(sequencer);
     RingBuffer<AppendEvent> ring = disruptor.start();
 
