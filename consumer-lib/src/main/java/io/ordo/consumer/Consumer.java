@@ -2,6 +2,7 @@ package io.ordo.consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.ordo.protocol.CorruptBatchException;
 import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.OrdoException;
 import io.ordo.protocol.batch.RecordBatch;
@@ -472,10 +473,7 @@ public final class Consumer implements AutoCloseable {
       ByteBuffer body = f.nioBuffer(f.readerIndex(), bytes).order(ByteOrder.LITTLE_ENDIAN);
       int pos = 0;
       while (pos < bytes) {
-        int length =
-            RecordBatch.checkedLength(body, pos, bytes - pos, RecordBatch.MAX_BATCH_LENGTH);
-        batch.wrap(body.slice(pos, length).order(ByteOrder.LITTLE_ENDIAN), 0);
-        batch.ensureValid();
+        int length = checkBatch(body, pos, bytes - pos);
         handleBatch(skipBelow);
         pos += length;
       }
@@ -486,6 +484,26 @@ public final class Consumer implements AutoCloseable {
       ReadMessages.writeCredit(credit, Math.max(1, bytes));
       s.send(credit);
       maybeAutoCommit(s, false);
+    }
+  }
+
+  /**
+   * Wraps the batch at {@code pos} and checks its length and both CRC32Cs; returns its length. Any
+   * damage, a wrong length included, is {@code CORRUPT_BATCH}: none of its records is handed over.
+   */
+  private int checkBatch(ByteBuffer body, int pos, int available) {
+    try {
+      int length = RecordBatch.checkedLength(body, pos, available, RecordBatch.MAX_BATCH_LENGTH);
+      batch.wrap(body.slice(pos, length).order(ByteOrder.LITTLE_ENDIAN), 0);
+      batch.ensureValid();
+      return length;
+    } catch (OrdoException e) {
+      throw new CorruptBatchException(
+          "a batch delivered while the consumer was at offset "
+              + position
+              + " failed its check ("
+              + e.detail()
+              + "); none of its records was handed over");
     }
   }
 
