@@ -2,6 +2,7 @@ package io.ordo.consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.ordo.protocol.CorruptBatchException;
 import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.OrdoException;
 import io.ordo.protocol.batch.RecordBatch;
@@ -41,6 +42,15 @@ import org.slf4j.LoggerFactory;
  * fix (an offset behind retention, a corrupt batch, a handler exception) stop it and go to {@link
  * ConsumerListener#onError}.
  *
+ * <p>A hung handler: in a group, when one handler call runs longer than {@link
+ * Builder#maxHandlerMs} (default 5 minutes, like Kafka's {@code max.poll.interval.ms}), the member
+ * gives up its membership although its heartbeats would keep it alive: it drops its connection, so
+ * the broker makes the next standby active from the group's committed offset, and it tells the
+ * application ({@link ConsumerListener#onHandlerTimeout}, and a WARN log). Records it was holding
+ * are delivered to the new active member instead. When the hung call returns, its commits are
+ * refused ({@code STALE_GENERATION}), no further record is handed to this member from the old
+ * generation, and it rejoins the group as a standby.
+ *
  * <p>Threads: one consumer thread runs the connection and the handler; one timer thread sends
  * heartbeats and due commits. {@link #commit} and {@link #close} may be called from any thread.
  */
@@ -54,6 +64,7 @@ public final class Consumer implements AutoCloseable {
       new ConcurrentHashMap<>();
   private final RecordBatch batch = new RecordBatch();
   private final RecordCursor cursor;
+  private final HandlerWatch handlerWatch;
 
   private StreamSelector selector;
   private StartPosition start;
@@ -77,6 +88,7 @@ public final class Consumer implements AutoCloseable {
   private Consumer(ConsumerConfig config) {
     this.config = config;
     this.cursor = new RecordCursor(Math.max(config.maxBatchBytes(), 1024 * 1024) * 4);
+    this.handlerWatch = new HandlerWatch(config.maxHandlerMs());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -117,6 +129,10 @@ public final class Consumer implements AutoCloseable {
     this.listener = Objects.requireNonNull(listener, "listener");
     long heartbeatMs = Math.max(10, config.sessionTimeoutMs() / 4);
     timer.scheduleAtFixedRate(this::tick, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
+    if (config.group() != null) {
+      long checkMs = Math.max(10, Math.min(config.maxHandlerMs() / 4, 1_000));
+      timer.scheduleAtFixedRate(this::checkHandler, checkMs, checkMs, TimeUnit.MILLISECONDS);
+    }
     thread = new Thread(this::run, "ordo-consumer-" + config.clientId());
     thread.setDaemon(true);
     thread.start();
@@ -159,7 +175,12 @@ public final class Consumer implements AutoCloseable {
     BrokerSocket s = socket;
     if (pos < 0 || gen < 0 || s == null) {
       return CompletableFuture.failedFuture(
-          new OrdoException(ErrorCode.STALE_GENERATION, "this member is not active"));
+          new OrdoException(
+              ErrorCode.STALE_GENERATION,
+              "this member of group "
+                  + config.group()
+                  + " is not the active one (not yet active, reconnecting, or it gave up its"
+                  + " membership after a handler call ran longer than maxHandlerMs)"));
     }
     return sendCommit(s, gen, pos);
   }
@@ -217,6 +238,40 @@ public final class Consumer implements AutoCloseable {
     }
   }
 
+  /**
+   * Timer thread: when the handler call in progress has run past maxHandlerMs, give up this
+   * member's generation. Dropping the connection is how a member leaves: the broker makes the next
+   * standby active at once. The consumer thread notices when the handler returns.
+   */
+  private void checkHandler() {
+    long nowNs = System.nanoTime();
+    long offset = handlerWatch.overdueOffset(nowNs);
+    int gen = generation;
+    BrokerSocket s = socket;
+    if (offset < 0 || gen < 0 || s == null || closing) {
+      return;
+    }
+    generation = -1;
+    s.close();
+    failPendingCommits("this member gave up its membership");
+    long elapsedMs = handlerWatch.elapsedMs(nowNs);
+    LOG.warn(
+        "consumer {}: the handler has run {} ms on offset {}, longer than maxHandlerMs {}: gave"
+            + " up generation {} of group {}; a standby takes over from the committed offset and"
+            + " this member rejoins when the handler returns",
+        config.clientId(),
+        elapsedMs,
+        offset,
+        config.maxHandlerMs(),
+        gen,
+        config.group());
+    try {
+      listener.onHandlerTimeout(gen, offset, elapsedMs);
+    } catch (RuntimeException e) {
+      LOG.warn("consumer {}: onHandlerTimeout threw", config.clientId(), e);
+    }
+  }
+
   // ---- the consumer thread ----
 
   private void run() {
@@ -242,6 +297,12 @@ public final class Consumer implements AutoCloseable {
         }
         LOG.info(
             "consumer {}: connection lost ({}); reconnecting", config.clientId(), e.toString());
+      } catch (MembershipLost e) {
+        LOG.info(
+            "consumer {}: the handler returned after this member gave up its generation;"
+                + " rejoining group {}",
+            config.clientId(),
+            config.group());
       } catch (HandlerFailure e) {
         failure = new OrdoException(ErrorCode.UNKNOWN, "the record handler failed", e.getCause());
         LOG.error("consumer {} stopped: handler failed", config.clientId(), e.getCause());
@@ -264,11 +325,14 @@ public final class Consumer implements AutoCloseable {
     if (s != null) {
       s.close();
     }
+    failPendingCommits("connection lost before the answer");
+  }
+
+  private void failPendingCommits(String why) {
     for (Long id : pendingCommits.keySet()) {
       CompletableFuture<Void> f = pendingCommits.remove(id);
       if (f != null) {
-        f.completeExceptionally(
-            new OrdoException(ErrorCode.BROKER_UNAVAILABLE, "connection lost before the answer"));
+        f.completeExceptionally(new OrdoException(ErrorCode.BROKER_UNAVAILABLE, why));
       }
     }
   }
@@ -409,10 +473,7 @@ public final class Consumer implements AutoCloseable {
       ByteBuffer body = f.nioBuffer(f.readerIndex(), bytes).order(ByteOrder.LITTLE_ENDIAN);
       int pos = 0;
       while (pos < bytes) {
-        int length =
-            RecordBatch.checkedLength(body, pos, bytes - pos, RecordBatch.MAX_BATCH_LENGTH);
-        batch.wrap(body.slice(pos, length).order(ByteOrder.LITTLE_ENDIAN), 0);
-        batch.ensureValid();
+        int length = checkBatch(body, pos, bytes - pos);
         handleBatch(skipBelow);
         pos += length;
       }
@@ -423,6 +484,26 @@ public final class Consumer implements AutoCloseable {
       ReadMessages.writeCredit(credit, Math.max(1, bytes));
       s.send(credit);
       maybeAutoCommit(s, false);
+    }
+  }
+
+  /**
+   * Wraps the batch at {@code pos} and checks its length and both CRC32Cs; returns its length. Any
+   * damage, a wrong length included, is {@code CORRUPT_BATCH}: none of its records is handed over.
+   */
+  private int checkBatch(ByteBuffer body, int pos, int available) {
+    try {
+      int length = RecordBatch.checkedLength(body, pos, available, RecordBatch.MAX_BATCH_LENGTH);
+      batch.wrap(body.slice(pos, length).order(ByteOrder.LITTLE_ENDIAN), 0);
+      batch.ensureValid();
+      return length;
+    } catch (OrdoException e) {
+      throw new CorruptBatchException(
+          "a batch delivered while the consumer was at offset "
+              + position
+              + " failed its check ("
+              + e.detail()
+              + "); none of its records was handed over");
     }
   }
 
@@ -443,15 +524,33 @@ public final class Consumer implements AutoCloseable {
               cursor.value(),
               cursor.headers(),
               cursor.timestamp());
+      handlerWatch.begin(offset, System.nanoTime());
       try {
         handler.handle(r);
       } catch (Exception e) {
         throw new HandlerFailure(e);
+      } finally {
+        handlerWatch.end();
+      }
+      if (config.group() != null && generation < 0) {
+        throw new MembershipLost();
       }
       position = offset + 1;
       if (abrupt) {
         return;
       }
+    }
+  }
+
+  /**
+   * The handler returned after the timer gave up this member's generation: the rest of what was
+   * delivered under it goes to the new active member, not to this one.
+   */
+  private static final class MembershipLost extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MembershipLost() {
+      super("membership given up", null, false, false);
     }
   }
 
@@ -529,6 +628,7 @@ public final class Consumer implements AutoCloseable {
     private long reconnectBackoffMs = 50;
     private int connectTimeoutMs = 5_000;
     private int maxBatchBytes = 8 * 1024 * 1024;
+    private long maxHandlerMs = 300_000;
 
     /** Comma-separated host:port list. */
     public Builder bootstrapServers(String list) {
@@ -590,6 +690,18 @@ public final class Consumer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * In a group, the longest one handler call may run (default 300000, 5 minutes; 10 ms to about
+     * 24.8 days). Past it the member gives up its membership so that a standby takes over from the
+     * committed offset, as Kafka's {@code max.poll.interval.ms} does; its heartbeats alone would
+     * keep a hung member active forever. See {@link Consumer} for what happens when the call
+     * returns. No effect without a group.
+     */
+    public Builder maxHandlerMs(long ms) {
+      this.maxHandlerMs = ms;
+      return this;
+    }
+
     public Consumer build() {
       if (servers.isEmpty()) {
         throw new IllegalArgumentException("bootstrapServers: give at least one host:port");
@@ -602,6 +714,9 @@ public final class Consumer implements AutoCloseable {
       }
       if (creditBytes < 1024) {
         throw new IllegalArgumentException("creditBytes must be at least 1024");
+      }
+      if (maxHandlerMs < 10 || maxHandlerMs > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("maxHandlerMs must be 10.." + Integer.MAX_VALUE);
       }
       if (commitIntervalMs < 0 || reconnectBackoffMs < 1) {
         throw new IllegalArgumentException("commitIntervalMs/reconnectBackoffMs out of range");
@@ -622,7 +737,8 @@ public final class Consumer implements AutoCloseable {
               commitIntervalMs,
               reconnectBackoffMs,
               connectTimeoutMs,
-              maxBatchBytes));
+              maxBatchBytes,
+              maxHandlerMs));
     }
   }
 }

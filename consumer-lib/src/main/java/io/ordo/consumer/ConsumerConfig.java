@@ -8,6 +8,8 @@ import java.util.List;
  *
  * @param group consumer group, or null for none (no commits, no standby)
  * @param creditBytes bytes of batches the broker may push ahead of the handler
+ * @param maxHandlerMs in a group, the longest one handler call may run before this member gives up
+ *     its membership so that a standby takes over (Kafka's {@code max.poll.interval.ms})
  */
 public record ConsumerConfig(
     List<InetSocketAddress> bootstrapServers,
@@ -20,4 +22,5 @@ public record ConsumerConfig(
     long commitIntervalMs,
     long reconnectBackoffMs,
     int connectTimeoutMs,
-    int maxBatchBytes) {}
+    int maxBatchBytes,
+    long maxHandlerMs) {}

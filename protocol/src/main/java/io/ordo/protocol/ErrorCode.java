@@ -19,8 +19,9 @@ public enum ErrorCode {
   CORRUPT_BATCH(
       5,
       false,
-      "The record batch failed its CRC or structure check; it was not stored. Resend it from a"
-          + " fresh copy."),
+      "The record batch failed its CRC or structure check. Sent by a producer, it was not"
+          + " stored: resend it from a fresh copy. Delivered to a consumer, none of its records"
+          + " was handed over: restart the consumer to fetch it again."),
   BATCH_TOO_LARGE(
       6,
       false,

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       "Keys of a --config properties file (flags win over the file):",
       "  node.id, host, port, data.dir, fsync.policy (every-group|interval|never),",
       "  fsync.interval.ms, segment.bytes, segment.ms, retention.bytes, retention.ms,",
+      "  retention.check.interval.ms,",
       "  max.frame.bytes, max.batch.bytes, max.batches.per.request,",
       "  max.inflight.bytes.per.connection, ring.size, io.threads"
     })
@@ -107,6 +108,9 @@ public final class NodeCommand implements Callable<Integer> {
     }
     if (p.containsKey("retention.ms")) {
       b.retentionMs(longKey(p, "retention.ms"));
+    }
+    if (p.containsKey("retention.check.interval.ms")) {
+      b.retentionCheckIntervalMs(longKey(p, "retention.check.interval.ms"));
     }
     if (p.containsKey("max.frame.bytes")) {
       b.maxFrameBytes(intKey(p, "max.frame.bytes", 0));

@@ -6,11 +6,13 @@ import io.ordo.broker.server.Node;
 import io.ordo.broker.server.NodeConfig;
 import io.ordo.producer.Producer;
 import io.ordo.producer.RecordMetadata;
+import io.ordo.protocol.wire.MessageType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +30,11 @@ class RetryTest {
   void aRetriedBatchWhoseResponseWasDroppedIsStoredOnce() throws Exception {
     int records = 2_000;
     List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+    AtomicInteger dropped = new AtomicInteger();
     try (Node node = Node.start(NodeConfig.builder().dataDir(dir).port(0).build());
-        DroppingProxy proxy = new DroppingProxy(node.address(), 3)) {
+        FrameProxy proxy =
+            new FrameProxy(
+                node.address(), FrameProxy.dropNth(MessageType.PRODUCE_RESPONSE, 3, dropped))) {
       try (Producer p =
           Producer.builder()
               .bootstrapServers("127.0.0.1:" + proxy.port())
@@ -44,7 +49,7 @@ class RetryTest {
         }
         p.flush();
       }
-      assertThat(proxy.dropped()).as("the proxy really dropped a response").isEqualTo(1);
+      assertThat(dropped.get()).as("the proxy really dropped a response").isEqualTo(1);
     }
     List<LogContents.Stored> stored = LogContents.read(dir);
     assertThat(stored).hasSize(records);

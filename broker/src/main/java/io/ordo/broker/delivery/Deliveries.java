@@ -63,7 +63,16 @@ public final class Deliveries {
       case ReadMessages.START_OFFSET:
         long startOffset = log.startOffset();
         long end = log.nextOffset();
-        if (value < startOffset || value > end) {
+        if (value < startOffset) {
+          throw new OrdoException(
+              ErrorCode.OFFSET_OUT_OF_RANGE,
+              "offset "
+                  + value
+                  + " is behind the retention horizon: the log now starts at "
+                  + startOffset
+                  + "; restart from the earliest or latest offset");
+        }
+        if (value > end) {
           throw new OrdoException(
               ErrorCode.OFFSET_OUT_OF_RANGE,
               "offset " + value + " is outside the log [" + startOffset + ", " + end + "]");

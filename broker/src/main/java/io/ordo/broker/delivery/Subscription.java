@@ -141,7 +141,7 @@ public final class Subscription {
           + " fell behind the retention horizon: the log now starts at "
           + log.startOffset();
     }
-    return e.getMessage();
+    return e.detail();
   }
 
   private void fail(ErrorCode code, String message) {

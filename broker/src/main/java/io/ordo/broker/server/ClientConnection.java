@@ -92,7 +92,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     } catch (IOException e) {
       fail(ctx, correlationId, ErrorCode.STORAGE_ERROR, "reading the log failed: " + e);
     } catch (OrdoException e) {
-      fail(ctx, correlationId, e.errorCode(), e.getMessage());
+      fail(ctx, correlationId, e.errorCode(), e.detail());
     } catch (RuntimeException e) {
       LOG.warn("unexpected error on {}", ctx.channel(), e);
       fail(ctx, correlationId, ErrorCode.UNKNOWN, "unexpected server error");

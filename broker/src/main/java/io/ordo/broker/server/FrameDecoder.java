@@ -37,7 +37,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
       broken = true;
       in.skipBytes(in.readableBytes());
       ByteBuf err = ctx.alloc().ioBuffer(128);
-      Messages.writeError(err, 0, e.errorCode(), e.getMessage());
+      Messages.writeError(err, 0, e.errorCode(), e.detail());
       ctx.writeAndFlush(err).addListener(ChannelFutureListener.CLOSE);
       return;
     }

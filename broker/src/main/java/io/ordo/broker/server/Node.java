@@ -121,7 +121,7 @@ public final class Node implements AutoCloseable {
     this.commitWatch = new CommitWatch(log.nextOffset());
     this.sequencer =
         new Sequencer(
-            new SequencerLog(log, config.fsyncPolicy()),
+            new SequencerLog(log, config.fsyncPolicy(), config.retentionCheckIntervalMs()),
             sessions,
             streams,
             groupOffsets,
@@ -260,6 +260,11 @@ public final class Node implements AutoCloseable {
   /** Offset the next append gets (for tools and tests). */
   public long nextOffset() {
     return log.nextOffset();
+  }
+
+  /** The log's first offset; retention moves it up (for tools and tests). */
+  public long logStartOffset() {
+    return log.startOffset();
   }
 
   @Override

@@ -12,6 +12,9 @@ import java.util.Objects;
  * #builder()}.
  */
 public final class NodeConfig {
+  static final long MIN_RETENTION_CHECK_INTERVAL_MS = 10;
+  static final long MAX_RETENTION_CHECK_INTERVAL_MS = 24L * 3600 * 1000;
+
   private final int nodeId;
   private final String host;
   private final int port;
@@ -28,6 +31,7 @@ public final class NodeConfig {
   private final long segmentMs;
   private final long retentionBytes;
   private final long retentionMs;
+  private final long retentionCheckIntervalMs;
 
   private NodeConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -46,6 +50,7 @@ public final class NodeConfig {
     this.segmentMs = b.segmentMs;
     this.retentionBytes = b.retentionBytes;
     this.retentionMs = b.retentionMs;
+    this.retentionCheckIntervalMs = b.retentionCheckIntervalMs;
     require(nodeId >= 0, "node.id must be >= 0");
     require(port >= 0 && port <= 65535, "port must be 0..65535");
     require(
@@ -70,6 +75,13 @@ public final class NodeConfig {
         segmentBytes >= 4096 && segmentBytes <= Integer.MAX_VALUE,
         "segment.bytes must be 4096..2147483647");
     require(segmentMs >= 1, "segment.ms must be >= 1");
+    require(
+        retentionCheckIntervalMs >= MIN_RETENTION_CHECK_INTERVAL_MS
+            && retentionCheckIntervalMs <= MAX_RETENTION_CHECK_INTERVAL_MS,
+        "retention.check.interval.ms must be "
+            + MIN_RETENTION_CHECK_INTERVAL_MS
+            + ".."
+            + MAX_RETENTION_CHECK_INTERVAL_MS);
   }
 
   private static void require(boolean ok, String message) {
@@ -159,6 +171,11 @@ public final class NodeConfig {
     return retentionMs;
   }
 
+  /** How often, at most, the sequencer applies retention (at the end of a group or when idle). */
+  public long retentionCheckIntervalMs() {
+    return retentionCheckIntervalMs;
+  }
+
   /** Builder with the defaults documented in the README. */
   public static final class Builder {
     private int nodeId = 0;
@@ -177,6 +194,7 @@ public final class NodeConfig {
     private long segmentMs = 7L * 24 * 3600 * 1000;
     private long retentionBytes = -1;
     private long retentionMs = -1;
+    private long retentionCheckIntervalMs = 10_000;
 
     public Builder nodeId(int v) {
       nodeId = v;
@@ -255,6 +273,11 @@ public final class NodeConfig {
 
     public Builder retentionMs(long v) {
       retentionMs = v;
+      return this;
+    }
+
+    public Builder retentionCheckIntervalMs(long v) {
+      retentionCheckIntervalMs = v;
       return this;
     }
 

@@ -8,16 +8,18 @@ import java.nio.ByteBuffer;
 
 /** The storage {@link Log} as the sequencer sees it. Sequencer thread only. */
 final class SequencerLog implements SequencedLog {
-  /** Retention runs on the writer thread, at most this often. */
-  private static final long RETENTION_CHECK_INTERVAL_MS = 10_000;
-
   private final Log log;
   private final FsyncPolicy policy;
+
+  /** Retention runs on the writer thread, at the end of a group, at most this often. */
+  private final long retentionCheckIntervalMs;
+
   private long nextRetentionCheckMs;
 
-  SequencerLog(Log log, FsyncPolicy policy) {
+  SequencerLog(Log log, FsyncPolicy policy, long retentionCheckIntervalMs) {
     this.log = log;
     this.policy = policy;
+    this.retentionCheckIntervalMs = retentionCheckIntervalMs;
   }
 
   @Override
@@ -44,7 +46,7 @@ final class SequencerLog implements SequencedLog {
   public void onGroupEnd(long nowMs) throws IOException {
     log.onGroupEnd(nowMs);
     if (nowMs >= nextRetentionCheckMs) {
-      nextRetentionCheckMs = nowMs + RETENTION_CHECK_INTERVAL_MS;
+      nextRetentionCheckMs = nowMs + retentionCheckIntervalMs;
       log.enforceRetention(nowMs);
     }
   }

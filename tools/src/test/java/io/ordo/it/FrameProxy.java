@@ -14,32 +14,55 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy on 127.0.0.1 between a client and a node that forwards frames, except that it
- * swallows the Nth PRODUCE_RESPONSE it sees and cuts the connection instead: the node stored the
- * batch, the client never hears so. Every thread it starts is stopped by {@link #close}.
+ * A TCP proxy on 127.0.0.1 between clients and a node: bytes from a client go through as they are;
+ * frames from the node go through a {@link Rule}, which may change a frame in place or swallow it
+ * and cut the connection (e.g. {@link #dropNth}, {@link DeliveryBitFlip}). Every thread it starts
+ * is stopped by {@link #close}.
  */
-final class DroppingProxy implements AutoCloseable {
+final class FrameProxy implements AutoCloseable {
+  /** Decides about each whole frame from the node (length field included); thread-safe. */
+  interface Rule {
+    /** May change {@code frame} in place; false swallows it and cuts the connection. */
+    boolean forward(byte[] frame);
+  }
+
   private final ServerSocket server;
   private final InetSocketAddress target;
-  private final AtomicInteger responsesUntilDrop;
-  private final AtomicInteger dropped = new AtomicInteger();
+  private final Rule rule;
   private final List<Socket> sockets = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean closed;
 
-  DroppingProxy(InetSocketAddress target, int dropResponseNumber) throws IOException {
+  FrameProxy(InetSocketAddress target, Rule rule) throws IOException {
     this.target = target;
-    this.responsesUntilDrop = new AtomicInteger(dropResponseNumber);
+    this.rule = rule;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     start(this::acceptLoop, "proxy-accept");
   }
 
-  int port() {
-    return server.getLocalPort();
+  /**
+   * Swallows the {@code n}th frame of {@code type} (counted over all connections) and cuts that
+   * connection, counting it in {@code dropped}: for a PRODUCE_RESPONSE, the node stored the batch
+   * and the client never hears so.
+   */
+  static Rule dropNth(MessageType type, int n, AtomicInteger dropped) {
+    AtomicInteger untilDrop = new AtomicInteger(n);
+    return frame -> {
+      if (type(frame) == type.code() && untilDrop.decrementAndGet() == 0) {
+        dropped.incrementAndGet();
+        return false;
+      }
+      return true;
+    };
   }
 
-  int dropped() {
-    return dropped.get();
+  /** The message type code of a whole frame. */
+  static int type(byte[] frame) {
+    return (frame[4] & 0xff) | (frame[5] & 0xff) << 8;
+  }
+
+  int port() {
+    return server.getLocalPort();
   }
 
   private void start(Runnable r, String name) {
@@ -95,10 +118,7 @@ final class DroppingProxy implements AutoCloseable {
         frame[2] = (byte) (length >> 16);
         frame[3] = (byte) (length >> 24);
         in.readFully(frame, 4, length);
-        int type = (frame[4] & 0xff) | (frame[5] & 0xff) << 8;
-        if (type == MessageType.PRODUCE_RESPONSE.code()
-            && responsesUntilDrop.decrementAndGet() == 0) {
-          dropped.incrementAndGet();
+        if (!rule.forward(frame)) {
           return;
         }
         out.write(frame);
@@ -125,7 +145,7 @@ final class DroppingProxy implements AutoCloseable {
     closed = true;
     server.close();
     synchronized (sockets) {
-      sockets.forEach(DroppingProxy::closeQuietly);
+      sockets.forEach(FrameProxy::closeQuietly);
     }
     List<Thread> ts;
     synchronized (threads) {
