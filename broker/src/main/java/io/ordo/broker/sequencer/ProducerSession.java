@@ -17,6 +17,9 @@ final class ProducerSession {
   short epoch;
   int lastSequence = -1;
 
+  /** Changed since the last checkpoint drain (see {@link ProducerSessions#drainChanged}). */
+  boolean changed;
+
   private final int[] baseSequences = new int[WINDOW];
   private final int[] lastSequences = new int[WINDOW];
   private final long[] baseOffsets = new long[WINDOW];

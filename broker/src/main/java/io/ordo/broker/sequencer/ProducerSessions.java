@@ -4,6 +4,7 @@ import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.batch.RecordCursor;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,9 @@ import java.util.function.Consumer;
  * <p>Producer ids: a named producer's id is a hash of its name (probing past a collision with
  * another name), in {@code [2^62, 2^63)}; anonymous producers count up from 1. An init is stored as
  * a control batch on stream {@link #CONTROL_STREAM}, whose one record's key is the name.
+ *
+ * <p>Remembers which sessions changed since the last {@link #drainChanged} (a flag on the session
+ * plus a list), so that a checkpoint writes only those. Sessions are never removed.
  *
  * <p>Owned by one thread: the sequencer, or the thread replaying the log before it starts.
  */
@@ -54,6 +58,7 @@ public final class ProducerSessions {
 
   private final Map<Long, ProducerSession> sessions = new HashMap<>();
   private final Map<String, Long> idsByName = new HashMap<>();
+  private final List<ProducerSession> changed = new ArrayList<>();
   private final RecordCursor cursor = new RecordCursor(64 * 1024);
   private long nextAnonymousId = 1;
 
@@ -166,6 +171,14 @@ public final class ProducerSessions {
     }
     s.recordBatch(
         batch.baseSequence(), batch.lastSequence(), batch.baseOffset(), batch.baseStreamVersion());
+    markChanged(s);
+  }
+
+  private void markChanged(ProducerSession s) {
+    if (!s.changed) {
+      s.changed = true;
+      changed.add(s);
+    }
   }
 
   private void applyInit(RecordBatch batch, long id) {
@@ -184,6 +197,7 @@ public final class ProducerSessions {
       bumpAnonymous(id);
     }
     s.startEpoch(batch.producerEpoch());
+    markChanged(s);
   }
 
   private void bumpAnonymous(long id) {
@@ -199,7 +213,32 @@ public final class ProducerSessions {
     }
   }
 
-  /** Puts back a session taken by {@link #forEachSession} (loading a checkpoint). */
+  /** How many sessions changed since the last {@link #drainChanged}. */
+  public int changedCount() {
+    return changed.size();
+  }
+
+  /**
+   * Visits a copy of every session changed since the last drain (or since it was created or
+   * restored), and starts remembering afresh. O(changed sessions).
+   */
+  public void drainChanged(Consumer<SessionSnapshot> visitor) {
+    for (ProducerSession s : changed) {
+      s.changed = false;
+      visitor.accept(s.snapshot());
+    }
+    changed.clear();
+  }
+
+  /** Forgets which sessions changed (their state was saved by other means). */
+  public void forgetChanges() {
+    for (ProducerSession s : changed) {
+      s.changed = false;
+    }
+    changed.clear();
+  }
+
+  /** Puts back a session taken by {@link #forEachSession} (loading a checkpoint); not a change. */
   public void restore(SessionSnapshot snapshot) {
     ProducerSession s = ProducerSession.restore(snapshot);
     sessions.put(s.producerId, s);
@@ -213,6 +252,7 @@ public final class ProducerSessions {
   public void clear() {
     sessions.clear();
     idsByName.clear();
+    forgetChanges();
     nextAnonymousId = 1;
   }
 
