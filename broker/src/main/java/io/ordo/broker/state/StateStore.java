@@ -78,6 +78,10 @@ public final class StateStore implements AutoCloseable {
   static final String META_OPEN = "open";
   private static final String COUNT = ".count";
   private static final String CHECKSUM = ".checksum";
+
+  /** How many entries a map file was created for (it grows itself): a sizing hint, unchecked. */
+  private static final String ENTRIES = ".entries";
+
   private static final String PRODUCERS = "producers";
   private static final String STREAMS = "streams";
   private static final String GROUPS = "groups";
@@ -213,7 +217,7 @@ public final class StateStore implements AutoCloseable {
     producers =
         new StateMapFile<>(
             dir.resolve(PRODUCERS_FILE),
-            config.producerEntries(),
+            sizedEntries(PRODUCERS, config.producerEntries()),
             id -> StateCodec.keyBytes((long) id),
             (file, entries) ->
                 persisted(
@@ -225,7 +229,7 @@ public final class StateStore implements AutoCloseable {
     streams =
         new StateMapFile<>(
             dir.resolve(STREAMS_FILE),
-            config.streamEntries(),
+            sizedEntries(STREAMS, config.streamEntries()),
             StateStore::stringKeyBytes,
             (file, entries) ->
                 persisted(
@@ -238,7 +242,7 @@ public final class StateStore implements AutoCloseable {
     groups =
         new StateMapFile<>(
             dir.resolve(GROUPS_FILE),
-            config.groupOffsetEntries(),
+            sizedEntries(GROUPS, config.groupOffsetEntries()),
             StateStore::stringKeyBytes,
             (file, entries) ->
                 persisted(
@@ -248,6 +252,12 @@ public final class StateStore implements AutoCloseable {
                         .entries(entries)
                         .averageKeySize(config.averageGroupKeyBytes())
                         .constantValueSizeBySample(new byte[StateCodec.GROUP_BYTES])));
+  }
+
+  /** The configured size, or the size the map was last created for when larger. */
+  private long sizedEntries(String name, long configured) {
+    Long created = meta.get(name + ENTRIES);
+    return created == null ? configured : Math.max(configured, created);
   }
 
   private static byte[] stringKeyBytes(String key) {
@@ -348,6 +358,9 @@ public final class StateStore implements AutoCloseable {
       meta.put(STREAMS + CHECKSUM, s.checksum());
       meta.put(GROUPS + COUNT, g.count());
       meta.put(GROUPS + CHECKSUM, g.checksum());
+      meta.put(PRODUCERS + ENTRIES, producers.entries());
+      meta.put(STREAMS + ENTRIES, streams.entries());
+      meta.put(GROUPS + ENTRIES, groups.entries());
       meta.put(META_FORMAT, FORMAT);
       meta.put(META_APPLIED, changes.appliedOffset);
       meta.put(META_CHECKSUM, metaChecksum());
