@@ -70,6 +70,31 @@ final class ProducerSession {
     return baseStreamVersions[i];
   }
 
+  int windowSize() {
+    return size;
+  }
+
+  /** Index into the window arrays of entry {@code k}, oldest first. */
+  private int oldestFirst(int k) {
+    return Math.floorMod(next - size + k, WINDOW);
+  }
+
+  int windowBaseSequence(int k) {
+    return baseSequences[oldestFirst(k)];
+  }
+
+  int windowLastSequence(int k) {
+    return lastSequences[oldestFirst(k)];
+  }
+
+  long windowBaseOffset(int k) {
+    return baseOffsets[oldestFirst(k)];
+  }
+
+  long windowBaseStreamVersion(int k) {
+    return baseStreamVersions[oldestFirst(k)];
+  }
+
   /** A copy of this session's state, window oldest first. */
   ProducerSessions.SessionSnapshot snapshot() {
     List<ProducerSessions.WindowEntry> window = new ArrayList<>(size);

@@ -52,6 +52,52 @@ public final class ProducerSessions {
     }
   }
 
+  /**
+   * One session as a checkpoint reads it, field by field: a reused flyweight, valid only during the
+   * visit that hands it out (so that taking a checkpoint allocates nothing per window entry).
+   */
+  public static final class SessionView {
+    private ProducerSession s;
+
+    public long producerId() {
+      return s.producerId;
+    }
+
+    public String name() {
+      return s.name;
+    }
+
+    public short epoch() {
+      return s.epoch;
+    }
+
+    public int lastSequence() {
+      return s.lastSequence;
+    }
+
+    /** Batches in the dedup window, at most {@link SessionSnapshot#MAX_WINDOW}. */
+    public int windowSize() {
+      return s.windowSize();
+    }
+
+    /** Window entry {@code k}'s base sequence, oldest entry first. */
+    public int windowBaseSequence(int k) {
+      return s.windowBaseSequence(k);
+    }
+
+    public int windowLastSequence(int k) {
+      return s.windowLastSequence(k);
+    }
+
+    public long windowBaseOffset(int k) {
+      return s.windowBaseOffset(k);
+    }
+
+    public long windowBaseStreamVersion(int k) {
+      return s.windowBaseStreamVersion(k);
+    }
+  }
+
   /** One remembered batch of a session: its sequences and where it was stored. */
   public record WindowEntry(
       int baseSequence, int lastSequence, long baseOffset, long baseStreamVersion) {}
@@ -59,6 +105,7 @@ public final class ProducerSessions {
   private final Map<Long, ProducerSession> sessions = new HashMap<>();
   private final Map<String, Long> idsByName = new HashMap<>();
   private final List<ProducerSession> changed = new ArrayList<>();
+  private final SessionView view = new SessionView();
   private final RecordCursor cursor = new RecordCursor(64 * 1024);
   private long nextAnonymousId = 1;
 
@@ -222,12 +269,23 @@ public final class ProducerSessions {
    * Visits a copy of every session changed since the last drain (or since it was created or
    * restored), and starts remembering afresh. O(changed sessions).
    */
-  public void drainChanged(Consumer<SessionSnapshot> visitor) {
+  public void drainChanged(Consumer<SessionView> visitor) {
     for (ProducerSession s : changed) {
       s.changed = false;
-      visitor.accept(s.snapshot());
+      view.s = s;
+      visitor.accept(view);
     }
+    view.s = null;
     changed.clear();
+  }
+
+  /** Visits every session through a {@link SessionView} (for full checkpoints). */
+  public void forEachSessionView(Consumer<SessionView> visitor) {
+    for (ProducerSession s : sessions.values()) {
+      view.s = s;
+      visitor.accept(view);
+    }
+    view.s = null;
   }
 
   /** Forgets which sessions changed (their state was saved by other means). */

@@ -27,7 +27,7 @@ public final class DerivedState {
 
   /** The entries changed since the last call (or {@link #all}), which forgets them. */
   StateChanges changes(long appliedOffset) {
-    StateChanges c = new StateChanges(appliedOffset, false);
+    StateChanges c = new StateChanges(appliedOffset, false, streams.changedCount());
     sessions.drainChanged(c::addSession);
     streams.drainChanged(c::addStream);
     groupOffsets.drainChanged(e -> c.addGroup(groupOffset(e)));
@@ -36,8 +36,8 @@ public final class DerivedState {
 
   /** Every entry; forgets what changed, as everything is in it. */
   StateChanges all(long appliedOffset) {
-    StateChanges c = new StateChanges(appliedOffset, true);
-    sessions.forEachSession(c::addSession);
+    StateChanges c = new StateChanges(appliedOffset, true, streams.size());
+    sessions.forEachSessionView(c::addSession);
     streams.forEachStream(c::addStream);
     groupOffsets.entries().forEach(e -> c.addGroup(groupOffset(e)));
     sessions.forgetChanges();

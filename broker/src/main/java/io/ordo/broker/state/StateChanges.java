@@ -1,12 +1,14 @@
 package io.ordo.broker.state;
 
 import io.ordo.broker.sequencer.ProducerSessions;
-import io.ordo.broker.sequencer.ProducerSessions.SessionSnapshot;
+import io.ordo.broker.sequencer.ProducerSessions.SessionView;
 import io.ordo.broker.sequencer.StreamVersions;
 import io.ordo.broker.sequencer.StreamVersions.StreamSnapshot;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What one checkpoint writes, with the offset every batch below which is reflected in it: either
@@ -21,16 +23,20 @@ import java.util.Map;
 final class StateChanges {
   final long appliedOffset;
   final boolean full;
-  final Entries<Long> producers = new Entries<>();
-  final Entries<String> streams = new Entries<>();
-  final Entries<String> groups = new Entries<>();
+  final EncodedEntries<Long> producers = new EncodedEntries<>();
+  final StreamEntries streams;
+  final EncodedEntries<String> groups = new EncodedEntries<>();
 
-  StateChanges(long appliedOffset, boolean full) {
+  /**
+   * @param expectedStreams how many streams will be added (room is made for them up front)
+   */
+  StateChanges(long appliedOffset, boolean full, int expectedStreams) {
     if (appliedOffset < 0) {
       throw new IllegalArgumentException("appliedOffset must be >= 0, was " + appliedOffset);
     }
     this.appliedOffset = appliedOffset;
     this.full = full;
+    this.streams = new StreamEntries(expectedStreams);
   }
 
   /** Every entry of the given state (a full checkpoint). */
@@ -39,8 +45,8 @@ final class StateChanges {
       StreamVersions streams,
       Map<String, GroupOffset> groupOffsets,
       long appliedOffset) {
-    StateChanges c = new StateChanges(appliedOffset, true);
-    sessions.forEachSession(c::addSession);
+    StateChanges c = new StateChanges(appliedOffset, true, streams.size());
+    sessions.forEachSessionView(c::addSession);
     streams.forEachStream(c::addStream);
     groupOffsets.forEach(
         (key, g) -> {
@@ -52,12 +58,16 @@ final class StateChanges {
     return c;
   }
 
-  void addSession(SessionSnapshot s) {
+  void addSession(SessionView s) {
     producers.put(s.producerId(), StateCodec.encodeSession(s));
   }
 
   void addStream(StreamSnapshot s) {
-    streams.put(s.stream(), StateCodec.encodeStream(s));
+    streams.add(s.stream(), s.nextVersion(), s.lastBatchOffset(), s.records());
+  }
+
+  void addStream(String stream, long nextVersion, long lastBatchOffset, long records) {
+    streams.add(stream, nextVersion, lastBatchOffset, records);
   }
 
   void addGroup(GroupOffset g) {
@@ -82,8 +92,18 @@ final class StateChanges {
         + " group offsets";
   }
 
-  /** Keys and encoded values for one map. */
-  static final class Entries<K> {
+  /** Keys and values for one map. */
+  abstract static class Entries<K> {
+    abstract int size();
+
+    abstract K key(int i);
+
+    /** Entry {@code i}'s value, encoded ({@link StateCodec}). */
+    abstract byte[] value(int i);
+  }
+
+  /** Entries whose values are encoded as they are added. */
+  static final class EncodedEntries<K> extends Entries<K> {
     private final List<K> keys = new ArrayList<>();
     private final List<byte[]> values = new ArrayList<>();
 
@@ -92,16 +112,62 @@ final class StateChanges {
       values.add(value);
     }
 
+    @Override
     int size() {
       return keys.size();
     }
 
+    @Override
     K key(int i) {
       return keys.get(i);
     }
 
+    @Override
     byte[] value(int i) {
       return values.get(i);
+    }
+  }
+
+  /**
+   * Streams, kept as their fields in flat arrays (nothing allocated per stream on the thread that
+   * takes them) and encoded when the checkpoint thread writes them.
+   */
+  static final class StreamEntries extends Entries<String> {
+    private String[] names;
+    private long[] fields;
+    private int size;
+
+    StreamEntries(int expected) {
+      names = new String[Math.max(expected, 16)];
+      fields = new long[3 * names.length];
+    }
+
+    void add(String stream, long nextVersion, long lastBatchOffset, long records) {
+      if (size == names.length) {
+        names = Arrays.copyOf(names, 2 * size);
+        fields = Arrays.copyOf(fields, 6 * size);
+      }
+      names[size] = stream;
+      fields[3 * size] = nextVersion;
+      fields[3 * size + 1] = lastBatchOffset;
+      fields[3 * size + 2] = records;
+      size++;
+    }
+
+    @Override
+    int size() {
+      return size;
+    }
+
+    @Override
+    String key(int i) {
+      return names[Objects.checkIndex(i, size)];
+    }
+
+    @Override
+    byte[] value(int i) {
+      Objects.checkIndex(i, size);
+      return StateCodec.encodeStream(fields[3 * i], fields[3 * i + 1], fields[3 * i + 2]);
     }
   }
 }

@@ -144,7 +144,7 @@ final class StateMapFile<K> implements AutoCloseable {
   private Totals grow(long needed, IllegalStateException full) throws IOException {
     long target = Math.max(2 * needed, 2 * entries);
     logGrowth(full, target);
-    StateChanges.Entries<K> carried = new StateChanges.Entries<>();
+    StateChanges.EncodedEntries<K> carried = new StateChanges.EncodedEntries<>();
     scan((k, v) -> carried.put(k, v.clone())); // Chronicle reuses the value array it visits with
 
     recreate(target);
