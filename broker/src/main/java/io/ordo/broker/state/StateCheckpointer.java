@@ -1,5 +1,8 @@
 package io.ordo.broker.state;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Decides when the state is checkpointed and hands each checkpoint to the checkpoint thread ({@link
  * CheckpointWriter}): at most once per {@code intervalMs}, only when the log has moved since the
@@ -17,6 +20,8 @@ package io.ordo.broker.state;
  * stopping the node after the sequencer has stopped.
  */
 public final class StateCheckpointer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StateCheckpointer.class);
+
   private final DerivedState state;
   private final CheckpointWriter writer;
   private final long intervalMs;
@@ -66,8 +71,15 @@ public final class StateCheckpointer implements AutoCloseable {
     long saved = restoredFrom;
     boolean wantsFull = false;
     if (store.needsFullSave()) {
-      saved = store.save(state.all(appliedOffset)) ? appliedOffset : -1;
+      long startNs = System.nanoTime();
+      StateChanges all = state.all(appliedOffset);
+      saved = store.save(all) ? appliedOffset : -1;
       wantsFull = saved < 0;
+      LOG.info(
+          "state store had no checkpoint to build on: {} {} in {} ms",
+          all,
+          wantsFull ? "failed" : "written",
+          (System.nanoTime() - startNs) / 1_000_000);
     }
     return new StateCheckpointer(
         state, new CheckpointWriter(store, saver, saved, wantsFull), intervalMs, nowMs);
