@@ -63,6 +63,9 @@ public final class Node implements AutoCloseable {
 
   private static final long SESSION_CHECK_INTERVAL_MS = 50;
 
+  /** How long a stop waits for the sequencer thread to finish what it is doing (an fsync). */
+  private static final long SEQUENCER_STOP_WAIT_MS = 30_000;
+
   private final NodeConfig config;
   private final Log log;
   private final Disruptor<AppendEvent> disruptor;
@@ -262,6 +265,7 @@ public final class Node implements AutoCloseable {
     closing = true;
     serverChannel.close().awaitUninterruptibly();
     disruptor.shutdown();
+    awaitSequencerStopped();
     sequencer.flushAndAcknowledge();
     sequencer.failPending(ErrorCode.BROKER_UNAVAILABLE);
     shutdownEventLoops();
@@ -277,6 +281,19 @@ public final class Node implements AutoCloseable {
     }
     log.close();
     LOG.info("node {} stopped", config.nodeId());
+  }
+
+  /** The ring's thread must have left the sequencer before this thread takes over its state. */
+  private void awaitSequencerStopped() {
+    try {
+      if (!sequencer.awaitStopped(SEQUENCER_STOP_WAIT_MS)) {
+        LOG.error(
+            "the sequencer thread did not stop within {} ms; stopping anyway",
+            SEQUENCER_STOP_WAIT_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void shutdownEventLoops() {

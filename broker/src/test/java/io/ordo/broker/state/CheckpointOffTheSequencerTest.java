@@ -153,6 +153,7 @@ class CheckpointOffTheSequencerTest {
       appender.appendAndAwait(producer, 50);
       disruptor.shutdown();
       disruptor = null;
+      assertThat(sequencer[0].awaitStopped(30_000)).isTrue();
       sequencer[0].flushAndAcknowledge();
       assertThat(checkpointer.checkpointAndClose(log.nextOffset(), clockMs.get())).isTrue();
       assertThat(refused.get()).isZero();
