@@ -58,14 +58,18 @@ class CheckpointOffTheSequencerTest {
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private Disruptor<AppendEvent> disruptor;
+  private Thread sequencerThread;
 
   @AfterEach
-  void stop() {
+  void stop() throws InterruptedException {
     if (disruptor != null) {
       disruptor.halt();
     }
+    if (sequencerThread != null) {
+      sequencerThread.join(30_000);
+      assertThat(sequencerThread.isAlive()).isFalse();
+    }
     assertThat(StateFixtures.liveThreads(CheckpointWriter.THREAD_NAME)).isEmpty();
-    assertThat(StateFixtures.liveThreads("test-sequencer")).isEmpty();
   }
 
   @Test
@@ -116,7 +120,7 @@ class CheckpointOffTheSequencerTest {
           new Disruptor<>(
               AppendEvent::new,
               1024,
-              r -> new Thread(r, "test-sequencer"),
+              r -> sequencerThread = new Thread(r, "test-sequencer"),
               ProducerType.MULTI,
               new TimeoutBlockingWaitStrategy(10, TimeUnit.MILLISECONDS));
       disruptor.handleEventsWith(sequencer[0]);
