@@ -48,11 +48,14 @@ import java.util.stream.Stream;
  * </ol>
  *
  * <pre>
- * java $(flags of bin/ordo) -Xmx4g -cp perf/target/benchmarks.jar \
- *     io.ordo.perf.state.StateCheckpointCost --dir /var/tmp/ordo-state-bench \
- *     --streams 1000000 --sessions 10000 --changed-streams 10000,1000000 --changed-sessions 1000 \
- *     --runs 5
+ * mvn -B -q -pl perf -am package -DskipTests
+ * FLAGS="$(sed -n 's|.*&lt;ordo.jvm.flags&gt;\(.*\)&lt;/ordo.jvm.flags&gt;.*|\1|p' pom.xml)"
+ * java $FLAGS -Xmx4g -cp perf/target/benchmarks.jar io.ordo.perf.state.StateCheckpointCost \
+ *     --dir /var/tmp/ordo-state-bench --streams 1000000 --sessions 10000 \
+ *     --changed-streams 10000,1000000 --changed-sessions 1000 --runs 5
  * </pre>
+ *
+ * <p>({@code FLAGS} are the JVM flags Chronicle Map needs, the same as {@code bin/ordo} passes.)
  */
 public final class StateCheckpointCost {
   private static final int CHANGED_GROUP_OFFSETS = 100;
