@@ -17,6 +17,9 @@ final class ProducerSession {
   short epoch;
   int lastSequence = -1;
 
+  /** Changed since the last checkpoint drain (see {@link ProducerSessions#drainChanged}). */
+  boolean changed;
+
   private final int[] baseSequences = new int[WINDOW];
   private final int[] lastSequences = new int[WINDOW];
   private final long[] baseOffsets = new long[WINDOW];
@@ -65,6 +68,31 @@ final class ProducerSession {
 
   long baseStreamVersionAt(int i) {
     return baseStreamVersions[i];
+  }
+
+  int windowSize() {
+    return size;
+  }
+
+  /** Index into the window arrays of entry {@code k}, oldest first. */
+  private int oldestFirst(int k) {
+    return Math.floorMod(next - size + k, WINDOW);
+  }
+
+  int windowBaseSequence(int k) {
+    return baseSequences[oldestFirst(k)];
+  }
+
+  int windowLastSequence(int k) {
+    return lastSequences[oldestFirst(k)];
+  }
+
+  long windowBaseOffset(int k) {
+    return baseOffsets[oldestFirst(k)];
+  }
+
+  long windowBaseStreamVersion(int k) {
+    return baseStreamVersions[oldestFirst(k)];
   }
 
   /** A copy of this session's state, window oldest first. */

@@ -4,6 +4,7 @@ import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.batch.RecordCursor;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,9 @@ import java.util.function.Consumer;
  * <p>Producer ids: a named producer's id is a hash of its name (probing past a collision with
  * another name), in {@code [2^62, 2^63)}; anonymous producers count up from 1. An init is stored as
  * a control batch on stream {@link #CONTROL_STREAM}, whose one record's key is the name.
+ *
+ * <p>Remembers which sessions changed since the last {@link #drainChanged} (a flag on the session
+ * plus a list), so that a checkpoint writes only those. Sessions are never removed.
  *
  * <p>Owned by one thread: the sequencer, or the thread replaying the log before it starts.
  */
@@ -48,12 +52,60 @@ public final class ProducerSessions {
     }
   }
 
+  /**
+   * One session as a checkpoint reads it, field by field: a reused flyweight, valid only during the
+   * visit that hands it out (so that taking a checkpoint allocates nothing per window entry).
+   */
+  public static final class SessionView {
+    private ProducerSession s;
+
+    public long producerId() {
+      return s.producerId;
+    }
+
+    public String name() {
+      return s.name;
+    }
+
+    public short epoch() {
+      return s.epoch;
+    }
+
+    public int lastSequence() {
+      return s.lastSequence;
+    }
+
+    /** Batches in the dedup window, at most {@link SessionSnapshot#MAX_WINDOW}. */
+    public int windowSize() {
+      return s.windowSize();
+    }
+
+    /** Window entry {@code k}'s base sequence, oldest entry first. */
+    public int windowBaseSequence(int k) {
+      return s.windowBaseSequence(k);
+    }
+
+    public int windowLastSequence(int k) {
+      return s.windowLastSequence(k);
+    }
+
+    public long windowBaseOffset(int k) {
+      return s.windowBaseOffset(k);
+    }
+
+    public long windowBaseStreamVersion(int k) {
+      return s.windowBaseStreamVersion(k);
+    }
+  }
+
   /** One remembered batch of a session: its sequences and where it was stored. */
   public record WindowEntry(
       int baseSequence, int lastSequence, long baseOffset, long baseStreamVersion) {}
 
   private final Map<Long, ProducerSession> sessions = new HashMap<>();
   private final Map<String, Long> idsByName = new HashMap<>();
+  private final List<ProducerSession> changed = new ArrayList<>();
+  private final SessionView view = new SessionView();
   private final RecordCursor cursor = new RecordCursor(64 * 1024);
   private long nextAnonymousId = 1;
 
@@ -166,6 +218,14 @@ public final class ProducerSessions {
     }
     s.recordBatch(
         batch.baseSequence(), batch.lastSequence(), batch.baseOffset(), batch.baseStreamVersion());
+    markChanged(s);
+  }
+
+  private void markChanged(ProducerSession s) {
+    if (!s.changed) {
+      s.changed = true;
+      changed.add(s);
+    }
   }
 
   private void applyInit(RecordBatch batch, long id) {
@@ -184,6 +244,7 @@ public final class ProducerSessions {
       bumpAnonymous(id);
     }
     s.startEpoch(batch.producerEpoch());
+    markChanged(s);
   }
 
   private void bumpAnonymous(long id) {
@@ -199,7 +260,43 @@ public final class ProducerSessions {
     }
   }
 
-  /** Puts back a session taken by {@link #forEachSession} (loading a checkpoint). */
+  /** How many sessions changed since the last {@link #drainChanged}. */
+  public int changedCount() {
+    return changed.size();
+  }
+
+  /**
+   * Visits a copy of every session changed since the last drain (or since it was created or
+   * restored), and starts remembering afresh. O(changed sessions).
+   */
+  public void drainChanged(Consumer<SessionView> visitor) {
+    for (ProducerSession s : changed) {
+      s.changed = false;
+      view.s = s;
+      visitor.accept(view);
+    }
+    view.s = null;
+    changed.clear();
+  }
+
+  /** Visits every session through a {@link SessionView} (for full checkpoints). */
+  public void forEachSessionView(Consumer<SessionView> visitor) {
+    for (ProducerSession s : sessions.values()) {
+      view.s = s;
+      visitor.accept(view);
+    }
+    view.s = null;
+  }
+
+  /** Forgets which sessions changed (their state was saved by other means). */
+  public void forgetChanges() {
+    for (ProducerSession s : changed) {
+      s.changed = false;
+    }
+    changed.clear();
+  }
+
+  /** Puts back a session taken by {@link #forEachSession} (loading a checkpoint); not a change. */
   public void restore(SessionSnapshot snapshot) {
     ProducerSession s = ProducerSession.restore(snapshot);
     sessions.put(s.producerId, s);
@@ -213,6 +310,7 @@ public final class ProducerSessions {
   public void clear() {
     sessions.clear();
     idsByName.clear();
+    forgetChanges();
     nextAnonymousId = 1;
   }
 

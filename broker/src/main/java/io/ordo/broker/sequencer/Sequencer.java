@@ -14,6 +14,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -51,6 +53,7 @@ public final class Sequencer implements EventHandler<AppendEvent> {
   private long nextOffset;
   private long lastAppendTimestampMs;
   private boolean failed;
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   /**
    * @param maxGroupBatches most batches in one write; a request never has more (the server caps the
@@ -132,6 +135,21 @@ public final class Sequencer implements EventHandler<AppendEvent> {
     if (endOfBatch) {
       closeGroup();
     }
+  }
+
+  /** The ring's thread is leaving the sequencer for good (called on that thread, last). */
+  @Override
+  public void onShutdown() {
+    stopped.countDown();
+  }
+
+  /**
+   * After the Disruptor's shutdown, which halts the ring's thread without waiting for it: waits
+   * until that thread has left the sequencer, so that the caller may take over its state. False if
+   * it did not within {@code timeoutMs}.
+   */
+  public boolean awaitStopped(long timeoutMs) throws InterruptedException {
+    return stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -13,20 +13,33 @@ import java.util.function.Consumer;
  * Per stream: the next stream version and the base offset of the stream's last batch (the backward
  * chain stamped into each batch). Derived from the log, like {@link ProducerSessions}.
  *
+ * <p>Remembers which streams changed since the last {@link #drainChanged} (a flag on the stream
+ * plus a list, no lookup), so that a checkpoint writes only those. Streams are never removed.
+ *
  * <p>Owned by the sequencer thread (or the replaying thread before it starts).
  */
 public final class StreamVersions {
+  /** A change list this long is dropped after a drain instead of kept for reuse. */
+  private static final int KEPT_CHANGE_CAPACITY = 1 << 16;
+
   /** Mutable per-stream state. */
   static final class StreamState {
+    final String name;
     long nextVersion;
     long lastBatchOffset = RecordBatch.NO_PREVIOUS_BATCH;
     long records;
+    boolean changed;
+
+    StreamState(String name) {
+      this.name = name;
+    }
   }
 
   private final Map<String, StreamState> streams = new HashMap<>();
+  private ArrayList<StreamState> changed = new ArrayList<>();
 
   StreamState stateFor(String stream) {
-    return streams.computeIfAbsent(stream, k -> new StreamState());
+    return streams.computeIfAbsent(stream, StreamState::new);
   }
 
   public void apply(RecordBatch batch) {
@@ -38,6 +51,10 @@ public final class StreamVersions {
     s.nextVersion = batch.baseStreamVersion() + batch.recordCount();
     s.lastBatchOffset = batch.baseOffset();
     s.records += batch.recordCount();
+    if (!s.changed) {
+      s.changed = true;
+      changed.add(s);
+    }
   }
 
   public long nextVersion(String stream) {
@@ -73,9 +90,48 @@ public final class StreamVersions {
             visitor.accept(new StreamSnapshot(k, v.nextVersion, v.lastBatchOffset, v.records)));
   }
 
-  /** Puts back a stream taken by {@link #forEachStream} (loading a checkpoint). */
+  /** How many streams changed since the last {@link #drainChanged}. */
+  public int changedCount() {
+    return changed.size();
+  }
+
+  /** Receives one stream's state, field by field (no object per stream). */
+  @FunctionalInterface
+  public interface StreamVisitor {
+    void visit(String stream, long nextVersion, long lastBatchOffset, long records);
+  }
+
+  /**
+   * Visits every stream changed since the last drain (or since it was created or restored), and
+   * starts remembering afresh. O(changed streams), nothing allocated per stream.
+   */
+  public void drainChanged(StreamVisitor visitor) {
+    for (StreamState s : changed) {
+      s.changed = false;
+      visitor.visit(s.name, s.nextVersion, s.lastBatchOffset, s.records);
+    }
+    clearChangeList();
+  }
+
+  /** Forgets which streams changed (their state was saved by other means). */
+  public void forgetChanges() {
+    for (StreamState s : changed) {
+      s.changed = false;
+    }
+    clearChangeList();
+  }
+
+  private void clearChangeList() {
+    if (changed.size() > KEPT_CHANGE_CAPACITY) {
+      changed = new ArrayList<>();
+    } else {
+      changed.clear();
+    }
+  }
+
+  /** Puts back a stream taken by {@link #forEachStream} (loading a checkpoint); not a change. */
   public void restore(StreamSnapshot snapshot) {
-    StreamState s = new StreamState();
+    StreamState s = new StreamState(snapshot.stream());
     s.nextVersion = snapshot.nextVersion();
     s.lastBatchOffset = snapshot.lastBatchOffset();
     s.records = snapshot.records();
@@ -85,6 +141,7 @@ public final class StreamVersions {
   /** Forgets every stream (a checkpoint turned out unusable; the log is replayed instead). */
   public void clear() {
     streams.clear();
+    forgetChanges();
   }
 
   /** Visits (stream, next version); for tools and tests. */

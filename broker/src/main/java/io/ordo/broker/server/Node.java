@@ -18,7 +18,6 @@ import io.ordo.broker.delivery.CommitWatch;
 import io.ordo.broker.delivery.Deliveries;
 import io.ordo.broker.delivery.DeliveryConfig;
 import io.ordo.broker.groups.GroupCoordinator;
-import io.ordo.broker.groups.GroupOffsets;
 import io.ordo.broker.groups.MemoryGroupOffsets;
 import io.ordo.broker.sequencer.AppendEvent;
 import io.ordo.broker.sequencer.GroupRequest;
@@ -26,6 +25,7 @@ import io.ordo.broker.sequencer.ProduceRequest;
 import io.ordo.broker.sequencer.ProducerSessions;
 import io.ordo.broker.sequencer.Sequencer;
 import io.ordo.broker.sequencer.StreamVersions;
+import io.ordo.broker.state.DerivedState;
 import io.ordo.broker.state.GroupOffset;
 import io.ordo.broker.state.StateCheckpointer;
 import io.ordo.broker.state.StateRecovery;
@@ -47,13 +47,14 @@ import org.slf4j.LoggerFactory;
  * Disruptor thread, and the Netty server. {@link #start} returns once the node listens; {@link
  * #close} stops accepting, drains the ring, acknowledges what was written, and closes the log.
  *
- * <p>Threads: one Netty acceptor, {@code io.threads} Netty I/O threads, one sequencer thread.
+ * <p>Threads: one Netty acceptor, {@code io.threads} Netty I/O threads, one sequencer thread, one
+ * state checkpoint thread (when the state store can be used).
  */
 public final class Node implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
   private static final long TERM = 1;
 
-  /** How often the derived state is checkpointed to the state store (it blocks the sequencer). */
+  /** How often the derived state is checkpointed to the state store (on its own thread). */
   private static final long STATE_CHECKPOINT_INTERVAL_MS = 60_000;
 
   /** Per connection: past the high mark delivery stops queueing until the socket drains. */
@@ -62,12 +63,14 @@ public final class Node implements AutoCloseable {
 
   private static final long SESSION_CHECK_INTERVAL_MS = 50;
 
+  /** How long a stop waits for the sequencer thread to finish what it is doing (an fsync). */
+  private static final long SEQUENCER_STOP_WAIT_MS = 30_000;
+
   private final NodeConfig config;
   private final Log log;
   private final Disruptor<AppendEvent> disruptor;
   private final Sequencer sequencer;
   private final CommitWatch commitWatch;
-  private final StateStore stateStore;
   private final StateCheckpointer checkpointer;
   private final long stateReplayedFrom;
   private final EventLoopGroup acceptor;
@@ -83,7 +86,7 @@ public final class Node implements AutoCloseable {
     StreamVersions streams = new StreamVersions();
     MemoryGroupOffsets groupOffsets = new MemoryGroupOffsets();
     long replayStart = System.nanoTime();
-    this.stateStore = StateRecovery.openOrNull(StateStoreConfig.forDataDir(config.dataDir()));
+    StateStore stateStore = StateRecovery.openOrNull(StateStoreConfig.forDataDir(config.dataDir()));
     Map<String, GroupOffset> restoredGroups = new HashMap<>();
     long replayFrom = StateRecovery.restore(log, stateStore, sessions, streams, restoredGroups);
     this.stateReplayedFrom = replayFrom;
@@ -106,16 +109,17 @@ public final class Node implements AutoCloseable {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replayStart),
         sessions.size(),
         streams.size());
+    // When the store holds no checkpoint to build on, this writes a full one now, before the
+    // sequencer starts; from here on the store belongs to the checkpoint thread.
     this.checkpointer =
         stateStore == null
             ? null
-            : new StateCheckpointer(
+            : StateCheckpointer.start(
                 stateStore,
-                sessions,
-                streams,
-                () -> checkpointOf(groupOffsets),
+                new DerivedState(sessions, streams, groupOffsets),
                 STATE_CHECKPOINT_INTERVAL_MS,
                 replayFrom,
+                log.nextOffset(),
                 System.currentTimeMillis());
     // On one node everything recovered from the log is committed.
     this.commitWatch = new CommitWatch(log.nextOffset());
@@ -200,8 +204,8 @@ public final class Node implements AutoCloseable {
     } catch (RuntimeException | InterruptedException e) {
       shutdownEventLoops();
       disruptor.shutdown();
-      if (stateStore != null) {
-        stateStore.close();
+      if (checkpointer != null) {
+        checkpointer.close();
       }
       log.close();
       throw e;
@@ -224,16 +228,6 @@ public final class Node implements AutoCloseable {
     if (checkpointer != null && sequencer != null && offset == sequencer.nextOffset()) {
       checkpointer.maybeCheckpoint(offset, System.currentTimeMillis());
     }
-  }
-
-  private static Map<String, GroupOffset> checkpointOf(MemoryGroupOffsets groupOffsets) {
-    Map<String, GroupOffset> out = new HashMap<>();
-    for (GroupOffsets.Entry e : groupOffsets.entries()) {
-      GroupOffset g =
-          new GroupOffset(e.group(), e.subscription(), e.committedOffset(), e.generation());
-      out.put(g.key(), g);
-    }
-    return out;
   }
 
   /** Opens the log, replays the derived state, and starts serving. */
@@ -276,18 +270,35 @@ public final class Node implements AutoCloseable {
     closing = true;
     serverChannel.close().awaitUninterruptibly();
     disruptor.shutdown();
+    awaitSequencerStopped();
     sequencer.flushAndAcknowledge();
     sequencer.failPending(ErrorCode.BROKER_UNAVAILABLE);
     shutdownEventLoops();
-    if (checkpointer != null && log.durableOffset() == sequencer.nextOffset()) {
-      // The ring's thread has stopped: this thread owns the derived state now.
-      checkpointer.checkpoint(sequencer.nextOffset(), System.currentTimeMillis());
-    }
-    if (stateStore != null) {
-      stateStore.close();
+    if (checkpointer != null) {
+      // The ring's thread has stopped: this thread owns the derived state now. The last
+      // checkpoint is written (if everything stamped is durable) and the store closed by the
+      // checkpoint thread, which then stops.
+      if (log.durableOffset() == sequencer.nextOffset()) {
+        checkpointer.checkpointAndClose(sequencer.nextOffset(), System.currentTimeMillis());
+      } else {
+        checkpointer.close();
+      }
     }
     log.close();
     LOG.info("node {} stopped", config.nodeId());
+  }
+
+  /** The ring's thread must have left the sequencer before this thread takes over its state. */
+  private void awaitSequencerStopped() {
+    try {
+      if (!sequencer.awaitStopped(SEQUENCER_STOP_WAIT_MS)) {
+        LOG.error(
+            "the sequencer thread did not stop within {} ms; stopping anyway",
+            SEQUENCER_STOP_WAIT_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void shutdownEventLoops() {

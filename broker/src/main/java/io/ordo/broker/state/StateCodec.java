@@ -1,6 +1,7 @@
 package io.ordo.broker.state;
 
 import io.ordo.broker.sequencer.ProducerSessions.SessionSnapshot;
+import io.ordo.broker.sequencer.ProducerSessions.SessionView;
 import io.ordo.broker.sequencer.ProducerSessions.WindowEntry;
 import io.ordo.broker.sequencer.StreamVersions.StreamSnapshot;
 import java.nio.ByteBuffer;
@@ -30,15 +31,16 @@ final class StateCodec {
 
   private StateCodec() {}
 
-  static byte[] encodeSession(SessionSnapshot s) {
+  static byte[] encodeSession(SessionView s) {
     byte[] name = s.name().getBytes(StandardCharsets.UTF_8);
-    int size = 2 + 4 + 4 + name.length + 4 + s.window().size() * WINDOW_ENTRY_BYTES;
+    int window = s.windowSize();
+    int size = 2 + 4 + 4 + name.length + 4 + window * WINDOW_ENTRY_BYTES;
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     b.putShort(s.epoch()).putInt(s.lastSequence()).putInt(name.length).put(name);
-    b.putInt(s.window().size());
-    for (WindowEntry e : s.window()) {
-      b.putInt(e.baseSequence()).putInt(e.lastSequence());
-      b.putLong(e.baseOffset()).putLong(e.baseStreamVersion());
+    b.putInt(window);
+    for (int k = 0; k < window; k++) {
+      b.putInt(s.windowBaseSequence(k)).putInt(s.windowLastSequence(k));
+      b.putLong(s.windowBaseOffset(k)).putLong(s.windowBaseStreamVersion(k));
     }
     return b.array();
   }
@@ -70,11 +72,15 @@ final class StateCodec {
   }
 
   static byte[] encodeStream(StreamSnapshot s) {
+    return encodeStream(s.nextVersion(), s.lastBatchOffset(), s.records());
+  }
+
+  static byte[] encodeStream(long nextVersion, long lastBatchOffset, long records) {
     return ByteBuffer.allocate(STREAM_BYTES)
         .order(ByteOrder.LITTLE_ENDIAN)
-        .putLong(s.nextVersion())
-        .putLong(s.lastBatchOffset())
-        .putLong(s.records())
+        .putLong(nextVersion)
+        .putLong(lastBatchOffset)
+        .putLong(records)
         .array();
   }
 

@@ -4,6 +4,7 @@ import io.ordo.broker.sequencer.ProducerSessions;
 import io.ordo.broker.sequencer.ProducerSessions.SessionSnapshot;
 import io.ordo.broker.sequencer.StreamVersions;
 import io.ordo.broker.sequencer.StreamVersions.StreamSnapshot;
+import io.ordo.broker.state.StateMapFile.Totals;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -12,11 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Consumer;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import org.slf4j.Logger;
@@ -37,17 +35,27 @@ import org.slf4j.LoggerFactory;
  * deleted before Chronicle Map sees it), {@code closed-cleanly} (present only between a close and
  * the next open: without it the meta is opened with Chronicle's recovery, which clears segment
  * locks a killed process held; the data maps are deleted if the kill came inside a save, else
- * opened as they are; and the first save rewrites them from empty) and {@code lock} (locked while
- * open: Chronicle Map files must be opened by one process only).
+ * opened as they are; and the first save must be a full one, which rewrites them from empty) and
+ * {@code lock} (locked while open: Chronicle Map files must be opened by one process only).
+ *
+ * <p>Saves are full (every entry; the maps are recreated empty and filled) or incremental (only the
+ * entries changed since the last checkpoint, put over the maps as the last load or save left them;
+ * a map's checksum is a sum of per-entry checksums, so each put subtracts the old entry's and adds
+ * the new one's). An incremental save is refused ({@link #needsFullSave}) unless the maps are known
+ * to hold exactly what the meta says: after a load that used them or a save that wrote them, and
+ * never after an unclean stop or a failed save.
  *
  * <p>Recovery rule: {@link #save} writes the {@code saving} marker, then the maps, fsyncs them,
  * then the counts, checksums and appliedOffset, and removes the marker last. {@link #load} uses the
  * checkpoint only if the format matches, the marker is absent, and every entry decodes and every
  * map's entry count and checksum match the meta; otherwise it returns -1 and the caller replays the
- * whole log. A crash inside a save therefore loses the checkpoint (not the state: the log has it).
+ * whole log. A crash inside a save, full or incremental, therefore loses the checkpoint (not the
+ * state: the log has it).
  *
- * <p>Threading: one thread at a time, the one that owns the state (the sequencer, or the thread
- * replaying the log before the sequencer starts).
+ * <p>Threading: one thread at a time, with a hand-off between them: the thread that builds the node
+ * opens, loads and (when {@link #needsFullSave}) saves it in full before the sequencer starts; from
+ * then on it belongs to the checkpoint thread ({@link CheckpointWriter}), which saves and finally
+ * closes it.
  */
 public final class StateStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
@@ -70,6 +78,10 @@ public final class StateStore implements AutoCloseable {
   static final String META_OPEN = "open";
   private static final String COUNT = ".count";
   private static final String CHECKSUM = ".checksum";
+
+  /** How many entries a map file was created for (it grows itself): a sizing hint, unchecked. */
+  private static final String ENTRIES = ".entries";
+
   private static final String PRODUCERS = "producers";
   private static final String STREAMS = "streams";
   private static final String GROUPS = "groups";
@@ -99,6 +111,12 @@ public final class StateStore implements AutoCloseable {
 
   /** The last process closed the store (no lock can be left held): open without recovery. */
   private boolean closedCleanly;
+
+  /**
+   * The maps hold exactly what the meta says (a load used them, or a save wrote them), so an
+   * incremental save may build on them.
+   */
+  private boolean inSync;
 
   private StateStore(StateStoreConfig config, FileChannel lockChannel, FileLock lock) {
     this.config = config;
@@ -199,7 +217,8 @@ public final class StateStore implements AutoCloseable {
     producers =
         new StateMapFile<>(
             dir.resolve(PRODUCERS_FILE),
-            config.producerEntries(),
+            sizedEntries(PRODUCERS, config.producerEntries()),
+            id -> StateCodec.keyBytes((long) id),
             (file, entries) ->
                 persisted(
                     file,
@@ -210,7 +229,8 @@ public final class StateStore implements AutoCloseable {
     streams =
         new StateMapFile<>(
             dir.resolve(STREAMS_FILE),
-            config.streamEntries(),
+            sizedEntries(STREAMS, config.streamEntries()),
+            StateStore::stringKeyBytes,
             (file, entries) ->
                 persisted(
                     file,
@@ -222,7 +242,8 @@ public final class StateStore implements AutoCloseable {
     groups =
         new StateMapFile<>(
             dir.resolve(GROUPS_FILE),
-            config.groupOffsetEntries(),
+            sizedEntries(GROUPS, config.groupOffsetEntries()),
+            StateStore::stringKeyBytes,
             (file, entries) ->
                 persisted(
                     file,
@@ -231,6 +252,16 @@ public final class StateStore implements AutoCloseable {
                         .entries(entries)
                         .averageKeySize(config.averageGroupKeyBytes())
                         .constantValueSizeBySample(new byte[StateCodec.GROUP_BYTES])));
+  }
+
+  /** The configured size, or the size the map was last created for when larger. */
+  private long sizedEntries(String name, long configured) {
+    Long created = meta.get(name + ENTRIES);
+    return created == null ? configured : Math.max(configured, created);
+  }
+
+  private static byte[] stringKeyBytes(String key) {
+    return StateCodec.keyBytes(key);
   }
 
   /** A data map: created, or opened as it is (see {@link #openMaps} for why never recovered). */
@@ -266,150 +297,118 @@ public final class StateStore implements AutoCloseable {
   }
 
   /**
-   * Writes the state into the maps, then {@code appliedOffset} (every batch below it is reflected
-   * in the state). Returns false, after logging a WARN, if it could not: the store then holds no
-   * usable checkpoint until the next successful save.
+   * Writes every entry of the state into the maps (rewritten from empty), then {@code
+   * appliedOffset} (every batch below it is reflected in the state). Returns false, after logging a
+   * WARN, if it could not: the store then holds no usable checkpoint until the next successful
+   * save.
    */
   public boolean save(
       ProducerSessions sessions,
       StreamVersions streamVersions,
       Map<String, GroupOffset> groupOffsets,
       long appliedOffset) {
+    return save(StateChanges.all(sessions, streamVersions, groupOffsets, appliedOffset));
+  }
+
+  /**
+   * True when the next save must be a full one: the maps are not known to hold exactly what the
+   * meta says (no checkpoint was loaded or saved since open, the last save failed, or the
+   * checkpoint was discarded), or the files were left by a process that did not close them.
+   */
+  boolean needsFullSave() {
+    return rebuildOnSave || !inSync;
+  }
+
+  /**
+   * Writes a checkpoint: every entry ({@link StateChanges#full}: the maps are rewritten from empty)
+   * or, on top of the last checkpoint, the changed ones (each put updates the map's count and
+   * checksum by the difference between the old and the new entry); then {@code appliedOffset}.
+   * Returns false, after logging a WARN, if it could not, or if it is incremental while {@link
+   * #needsFullSave}: the store then holds no usable checkpoint until the next successful full save.
+   */
+  boolean save(StateChanges changes) {
     ensureOpen();
+    if (!changes.full && needsFullSave()) {
+      LOG.warn(
+          "state checkpoint at offset {} not written: the store needs a full checkpoint first",
+          changes.appliedOffset);
+      return false;
+    }
     long startNs = System.nanoTime();
     try {
-      meta.put(META_SAVING, appliedOffset);
+      meta.put(META_SAVING, changes.appliedOffset);
+      inSync = false;
       forceMeta();
-      if (rebuildOnSave) {
-        // Chronicle Map files recovered after a kill were seen to hold entries that later saves
-        // do not replace cleanly: the first save after an unclean stop starts from empty files.
-        producers.recreate(sessions.size());
-        streams.recreate(streamVersions.size());
-        groups.recreate(groupOffsets.size());
+      Totals p;
+      Totals s;
+      Totals g;
+      if (changes.full) {
+        p = replace(producers, changes.producers);
+        s = replace(streams, changes.streams);
+        g = replace(groups, changes.groups);
         rebuildOnSave = false;
+      } else {
+        p = update(producers, PRODUCERS, changes.producers);
+        s = update(streams, STREAMS, changes.streams);
+        g = update(groups, GROUPS, changes.groups);
       }
-      long[] p = saveProducers(sessions);
-      long[] s = saveStreams(streamVersions);
-      long[] g = saveGroups(groupOffsets);
-      producers.force();
-      streams.force();
-      groups.force();
-      meta.put(PRODUCERS + COUNT, p[0]);
-      meta.put(PRODUCERS + CHECKSUM, p[1]);
-      meta.put(STREAMS + COUNT, s[0]);
-      meta.put(STREAMS + CHECKSUM, s[1]);
-      meta.put(GROUPS + COUNT, g[0]);
-      meta.put(GROUPS + CHECKSUM, g[1]);
+      meta.put(PRODUCERS + COUNT, p.count());
+      meta.put(PRODUCERS + CHECKSUM, p.checksum());
+      meta.put(STREAMS + COUNT, s.count());
+      meta.put(STREAMS + CHECKSUM, s.checksum());
+      meta.put(GROUPS + COUNT, g.count());
+      meta.put(GROUPS + CHECKSUM, g.checksum());
+      meta.put(PRODUCERS + ENTRIES, producers.entries());
+      meta.put(STREAMS + ENTRIES, streams.entries());
+      meta.put(GROUPS + ENTRIES, groups.entries());
       meta.put(META_FORMAT, FORMAT);
-      meta.put(META_APPLIED, appliedOffset);
+      meta.put(META_APPLIED, changes.appliedOffset);
       meta.put(META_CHECKSUM, metaChecksum());
       meta.remove(META_SAVING);
       forceMeta();
-      StateSeal.write(config.dir(), MAP_FILES);
+      StateSeal.update(config.dir(), MAP_FILES);
+      inSync = true;
       LOG.debug(
-          "state checkpoint at offset {}: {} sessions, {} streams, {} group offsets in {} ms",
-          appliedOffset,
-          p[0],
-          s[0],
-          g[0],
-          (System.nanoTime() - startNs) / 1_000_000);
+          "{} written in {} ms ({} sessions, {} streams, {} group offsets in the store)",
+          changes,
+          (System.nanoTime() - startNs) / 1_000_000,
+          p.count(),
+          s.count(),
+          g.count());
       return true;
     } catch (IOException | RuntimeException | InternalError e) {
       rebuildOnSave = true;
+      inSync = false;
       LOG.warn(
           "state checkpoint at offset {} failed ({}); the next start replays more of the log",
-          appliedOffset,
+          changes.appliedOffset,
           e.toString());
       return false;
     }
   }
 
-  /** Returns {count, checksum}. */
-  private long[] saveProducers(ProducerSessions sessions) throws IOException {
-    return saveMap(
-        producers,
-        sessions.size(),
-        put ->
-            sessions.forEachSession(
-                s ->
-                    put.accept(
-                        s.producerId(),
-                        StateCodec.keyBytes(s.producerId()),
-                        StateCodec.encodeSession(s))));
-  }
-
-  private long[] saveStreams(StreamVersions streamVersions) throws IOException {
-    return saveMap(
-        streams,
-        streamVersions.size(),
-        put ->
-            streamVersions.forEachStream(
-                s ->
-                    put.accept(
-                        s.stream(), StateCodec.keyBytes(s.stream()), StateCodec.encodeStream(s))));
-  }
-
-  private long[] saveGroups(Map<String, GroupOffset> groupOffsets) throws IOException {
-    for (Map.Entry<String, GroupOffset> e : groupOffsets.entrySet()) {
-      if (!e.getKey().equals(e.getValue().key())) {
-        throw new IllegalArgumentException(
-            "group offset under key " + e.getKey() + " is for " + e.getValue().key());
-      }
-    }
-    return saveMap(
-        groups,
-        groupOffsets.size(),
-        put ->
-            groupOffsets.forEach(
-                (k, g) -> put.accept(k, StateCodec.keyBytes(k), StateCodec.encodeGroup(g))));
-  }
-
-  /** Receives one entry to save: its key, the key's bytes (for the checksum) and the value. */
-  private interface EntrySink<K> {
-    void accept(K key, byte[] keyBytes, byte[] value);
-  }
-
-  /**
-   * Writes every entry {@code entries} produces into {@code file}'s map, removes keys no longer
-   * present, and returns {count, checksum}. A map that turns out too small is recreated twice as
-   * large and written once more.
-   */
-  private <K> long[] saveMap(
-      StateMapFile<K> file, long expectedEntries, Consumer<EntrySink<K>> entries)
+  private static <K> Totals replace(StateMapFile<K> file, StateChanges.Entries<K> all)
       throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        ChronicleMap<K, byte[]> map = file.map();
-        Set<K> keys = new HashSet<>();
-        long[] sum = new long[1];
-        entries.accept(
-            (key, keyBytes, value) -> {
-              map.put(key, value);
-              keys.add(key);
-              sum[0] += StateCodec.entryChecksum(keyBytes, value);
-            });
-        if (map.size() != keys.size()) {
-          map.keySet().removeIf(k -> !keys.contains(k));
-        }
-        return new long[] {keys.size(), sum[0]};
-      } catch (IllegalStateException e) {
-        if (attempt > 0) {
-          throw e;
-        }
-        growAfterFull(file, expectedEntries, e);
-      }
-    }
+    Totals t = file.replaceWith(all);
+    file.force();
+    return t;
   }
 
-  private void growAfterFull(StateMapFile<?> file, long needed, IllegalStateException e)
+  /** Puts the changes of one map on top of what the meta says it holds. */
+  private <K> Totals update(StateMapFile<K> file, String name, StateChanges.Entries<K> changes)
       throws IOException {
-    long entries = Math.max(2 * needed, 2 * file.entries());
-    LOG.info(
-        "state map {} is full ({}): recreating it for {} entries",
-        file.file().getFileName(),
-        e.getMessage(),
-        entries);
-    file.recreate(entries);
+    Long count = meta.get(name + COUNT);
+    Long checksum = meta.get(name + CHECKSUM);
+    if (count == null || checksum == null) {
+      throw new IllegalStateException("the meta has no count or checksum for " + name);
+    }
+    Totals before = new Totals(count, checksum);
+    if (changes.size() == 0) {
+      return before;
+    }
+    Totals after = file.update(changes, before);
+    file.force();
+    return after;
   }
 
   /**
@@ -441,48 +440,25 @@ public final class StateStore implements AutoCloseable {
         return unusable("the meta does not match its checksum");
       }
       List<SessionSnapshot> s = new ArrayList<>();
-      long[] p = {0, 0};
-      producers
-          .map()
-          .forEach(
-              (k, v) -> {
-                s.add(StateCodec.decodeSession(k, v));
-                p[0]++;
-                p[1] += StateCodec.entryChecksum(StateCodec.keyBytes(k), v);
-              });
+      Totals p = producers.scan((k, v) -> s.add(StateCodec.decodeSession(k, v)));
       if (!matches(PRODUCERS, p)) {
         return unusable(
             "producer sessions do not match their count or checksum" + found(PRODUCERS, p));
       }
       List<StreamSnapshot> st = new ArrayList<>();
-      long[] q = {0, 0};
-      streams
-          .map()
-          .forEach(
-              (k, v) -> {
-                st.add(StateCodec.decodeStream(k, v));
-                q[0]++;
-                q[1] += StateCodec.entryChecksum(StateCodec.keyBytes(k), v);
-              });
+      Totals q = streams.scan((k, v) -> st.add(StateCodec.decodeStream(k, v)));
       if (!matches(STREAMS, q)) {
         return unusable("streams do not match their count or checksum" + found(STREAMS, q));
       }
       List<GroupOffset> g = new ArrayList<>();
-      long[] r = {0, 0};
-      groups
-          .map()
-          .forEach(
-              (k, v) -> {
-                g.add(StateCodec.decodeGroup(k, v));
-                r[0]++;
-                r[1] += StateCodec.entryChecksum(StateCodec.keyBytes(k), v);
-              });
+      Totals r = groups.scan((k, v) -> g.add(StateCodec.decodeGroup(k, v)));
       if (!matches(GROUPS, r)) {
         return unusable("group offsets do not match their count or checksum" + found(GROUPS, r));
       }
       s.forEach(sessions::restore);
       st.forEach(streamVersions::restore);
       g.forEach(o -> groupOffsets.put(o.key(), o));
+      inSync = true;
       return applied;
     } catch (RuntimeException | InternalError e) {
       return unusable(e.toString());
@@ -495,6 +471,7 @@ public final class StateStore implements AutoCloseable {
    */
   public void discard() {
     ensureOpen();
+    inSync = false;
     try {
       meta.put(META_SAVING, -1L);
       forceMeta();
@@ -525,17 +502,17 @@ public final class StateStore implements AutoCloseable {
     return sum;
   }
 
-  private String found(String name, long[] countAndChecksum) {
-    return " (found " + countAndChecksum[0] + " entries, expected " + meta.get(name + COUNT) + ")";
+  private String found(String name, Totals found) {
+    return " (found " + found.count() + " entries, expected " + meta.get(name + COUNT) + ")";
   }
 
-  private boolean matches(String name, long[] countAndChecksum) {
+  private boolean matches(String name, Totals found) {
     Long count = meta.get(name + COUNT);
     Long checksum = meta.get(name + CHECKSUM);
     return count != null
         && checksum != null
-        && count == countAndChecksum[0]
-        && checksum == countAndChecksum[1];
+        && count == found.count()
+        && checksum == found.checksum();
   }
 
   private long unusable(String why) {

@@ -1,5 +1,6 @@
 package io.ordo.broker.state;
 
+import io.ordo.broker.groups.GroupOffsets;
 import io.ordo.broker.sequencer.ProducerSessions;
 import io.ordo.broker.sequencer.ProducerSessions.SessionSnapshot;
 import io.ordo.broker.sequencer.ProducerSessions.WindowEntry;
@@ -75,6 +76,24 @@ final class StateFixtures {
     Map<Long, SessionSnapshot> out = new HashMap<>();
     sessions.forEachSession(s -> out.put(s.producerId(), s));
     return out;
+  }
+
+  static Map<String, GroupOffset> groupOffsetsOf(GroupOffsets groupOffsets) {
+    Map<String, GroupOffset> out = new HashMap<>();
+    for (GroupOffsets.Entry e : groupOffsets.entries()) {
+      GroupOffset g =
+          new GroupOffset(e.group(), e.subscription(), e.committedOffset(), e.generation());
+      out.put(g.key(), g);
+    }
+    return out;
+  }
+
+  /** Threads of this JVM that are alive and whose name starts with {@code prefix}. */
+  static List<String> liveThreads(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+        .map(Thread::getName)
+        .toList();
   }
 
   static Map<String, StreamSnapshot> streamsOf(StreamVersions streams) {
