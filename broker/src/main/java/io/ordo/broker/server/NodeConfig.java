@@ -190,7 +190,7 @@ public final class NodeConfig {
     private int ioThreads = 1;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.EVERY_GROUP;
     private long fsyncIntervalMs = 1000;
-    private long segmentBytes = 256L * 1024 * 1024;
+    private long segmentBytes = LogConfig.DEFAULT_SEGMENT_BYTES;
     private long segmentMs = 7L * 24 * 3600 * 1000;
     private long retentionBytes = -1;
     private long retentionMs = -1;
