@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** The storage {@link Log} as the sequencer sees it. Sequencer thread only. */
-final class SequencerLog implements SequencedLog {
+public final class SequencerLog implements SequencedLog {
   private final Log log;
   private final FsyncPolicy policy;
 
@@ -16,7 +16,7 @@ final class SequencerLog implements SequencedLog {
 
   private long nextRetentionCheckMs;
 
-  SequencerLog(Log log, FsyncPolicy policy, long retentionCheckIntervalMs) {
+  public SequencerLog(Log log, FsyncPolicy policy, long retentionCheckIntervalMs) {
     this.log = log;
     this.policy = policy;
     this.retentionCheckIntervalMs = retentionCheckIntervalMs;

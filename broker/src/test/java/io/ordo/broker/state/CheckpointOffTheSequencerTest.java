@@ -15,9 +15,9 @@ import io.ordo.broker.groups.MemoryGroupOffsets;
 import io.ordo.broker.sequencer.AppendEvent;
 import io.ordo.broker.sequencer.ProduceRequest;
 import io.ordo.broker.sequencer.ProducerSessions;
-import io.ordo.broker.sequencer.SequencedLog;
 import io.ordo.broker.sequencer.Sequencer;
 import io.ordo.broker.sequencer.StreamVersions;
+import io.ordo.broker.server.SequencerLog;
 import io.ordo.broker.storage.FsyncPolicy;
 import io.ordo.broker.storage.Log;
 import io.ordo.broker.storage.LogClock;
@@ -25,7 +25,6 @@ import io.ordo.broker.storage.LogConfig;
 import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.batch.Compression;
 import io.ordo.protocol.batch.RecordBatchBuilder;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -103,7 +102,7 @@ class CheckpointOffTheSequencerTest {
       Sequencer[] sequencer = new Sequencer[1];
       sequencer[0] =
           new Sequencer(
-              new RealLog(log),
+              new SequencerLog(log, FsyncPolicy.EVERY_GROUP, 10_000),
               sessions,
               streams,
               groupOffsets,
@@ -240,39 +239,6 @@ class CheckpointOffTheSequencerTest {
     @Override
     public void onInitProducerComplete(ProduceRequest request) {
       init.complete(request);
-    }
-  }
-
-  /** The storage log as the sequencer sees it (the node's own adapter is package-private). */
-  private record RealLog(Log log) implements SequencedLog {
-    @Override
-    public long nextOffset() {
-      return log.nextOffset();
-    }
-
-    @Override
-    public long durableOffset() {
-      return log.durableOffset();
-    }
-
-    @Override
-    public void append(ByteBuffer[] batches, int count) throws IOException {
-      log.append(batches, count);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      log.flush();
-    }
-
-    @Override
-    public void onGroupEnd(long nowMs) throws IOException {
-      log.onGroupEnd(nowMs);
-    }
-
-    @Override
-    public boolean acksWaitForFsync() {
-      return true;
     }
   }
 
