@@ -524,13 +524,18 @@ public final class Consumer implements AutoCloseable {
               cursor.value(),
               cursor.headers(),
               cursor.timestamp());
-      handlerWatch.begin(offset, System.nanoTime());
+      boolean watched = config.group() != null; // only a group member can give up its place
+      if (watched) {
+        handlerWatch.begin(offset, System.nanoTime());
+      }
       try {
         handler.handle(r);
       } catch (Exception e) {
         throw new HandlerFailure(e);
       } finally {
-        handlerWatch.end();
+        if (watched) {
+          handlerWatch.end();
+        }
       }
       if (config.group() != null && generation < 0) {
         throw new MembershipLost();

@@ -1,5 +1,7 @@
 package io.ordo.consumer;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * The record handler call in progress, so that the timer can tell when one call has run longer than
  * {@link ConsumerConfig#maxHandlerMs()} (Kafka's {@code max.poll.interval.ms}): a member whose
@@ -7,39 +9,41 @@ package io.ordo.consumer;
  * Times are {@link System#nanoTime} values passed in.
  *
  * <p>Threading: {@link #begin} and {@link #end} from the consumer thread only; {@link
- * #overdueOffset} and {@link #elapsedMs} from any thread.
+ * #overdueOffset} and {@link #elapsedMs} from any thread. The watcher looks every few milliseconds,
+ * so release/acquire ordering is enough (no full fence per record on the consumer thread): a
+ * watcher that sees an offset sees the start time written before it.
  */
 final class HandlerWatch {
   private final long maxHandlerNs;
-  private volatile long startedNs;
+  private final AtomicLong startedNs = new AtomicLong();
 
   /** Offset of the record being handled, or -1 between calls. Written after startedNs. */
-  private volatile long offset = -1;
+  private final AtomicLong offset = new AtomicLong(-1);
 
   HandlerWatch(long maxHandlerMs) {
     this.maxHandlerNs = maxHandlerMs * 1_000_000;
   }
 
   void begin(long recordOffset, long nowNs) {
-    startedNs = nowNs;
-    offset = recordOffset;
+    startedNs.setOpaque(nowNs);
+    offset.setRelease(recordOffset);
   }
 
   void end() {
-    offset = -1;
+    offset.setRelease(-1);
   }
 
   /** The offset whose handler call has run longer than the limit at {@code nowNs}, or -1. */
   long overdueOffset(long nowNs) {
-    long o = offset;
+    long o = offset.getAcquire();
     if (o < 0) {
       return -1;
     }
-    return nowNs - startedNs > maxHandlerNs ? o : -1;
+    return nowNs - startedNs.getOpaque() > maxHandlerNs ? o : -1;
   }
 
   /** How long the current call has run at {@code nowNs}, or 0 between calls. */
   long elapsedMs(long nowNs) {
-    return offset < 0 ? 0 : (nowNs - startedNs) / 1_000_000;
+    return offset.getAcquire() < 0 ? 0 : (nowNs - startedNs.getOpaque()) / 1_000_000;
   }
 }

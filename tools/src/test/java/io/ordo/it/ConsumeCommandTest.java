@@ -36,68 +36,19 @@ class ConsumeCommandTest {
         }
         p.flush();
       }
-      String first =
-          OrdoCli.run(
-              "consume",
-              "--bootstrap-server",
-              bootstrap,
-              "--stream",
-              "greetings",
-              "--group",
-              "cli",
-              "--max-records",
-              "30");
+      String first = consumeGreetings(bootstrap, "--group", "cli", "--max-records", "30");
       assertThat(first.lines().toList()).isEqualTo(sent.subList(0, 30));
-      String second =
-          OrdoCli.run(
-              "consume",
-              "--bootstrap-server",
-              bootstrap,
-              "--stream",
-              "greetings",
-              "--group",
-              "cli",
-              "--max-records",
-              "50");
+      String second = consumeGreetings(bootstrap, "--group", "cli", "--max-records", "50");
       assertThat(second.lines().toList()).isEqualTo(sent.subList(30, 80));
       String third =
-          OrdoCli.run(
-              "consume",
-              "--bootstrap-server",
-              bootstrap,
-              "--stream",
-              "greetings",
-              "--group",
-              "cli",
-              "--timeout-ms",
-              "1000",
-              "--print-offset");
+          consumeGreetings(bootstrap, "--group", "cli", "--timeout-ms", "1000", "--print-offset");
       assertThat(third.lines().toList()).hasSize(20);
       assertThat(third.lines().toList().get(19)).endsWith("\tline-99");
 
-      String noGroup =
-          OrdoCli.run(
-              "consume",
-              "--bootstrap-server",
-              bootstrap,
-              "--stream",
-              "greetings",
-              "--from-beginning",
-              "--max-records",
-              "5");
+      String noGroup = consumeGreetings(bootstrap, "--from-beginning", "--max-records", "5");
       assertThat(noGroup.lines().toList()).isEqualTo(sent.subList(0, 5));
 
-      String byTime =
-          OrdoCli.run(
-              "consume",
-              "--bootstrap-server",
-              bootstrap,
-              "--stream",
-              "greetings",
-              "--timestamp",
-              "0",
-              "--max-records",
-              "3");
+      String byTime = consumeGreetings(bootstrap, "--timestamp", "0", "--max-records", "3");
       assertThat(byTime.lines().toList()).isEqualTo(sent.subList(0, 3));
 
       String streams = OrdoCli.run("streams", "--bootstrap-server", bootstrap);
@@ -126,5 +77,18 @@ class ConsumeCommandTest {
       System.out.print(e2e);
       assertThat(e2e).contains("p99");
     }
+  }
+
+  /** {@code ordo consume} of stream "greetings" with the given options. */
+  private static String consumeGreetings(String bootstrap, String... options) {
+    String[] args = new String[5 + options.length];
+    System.arraycopy(
+        new String[] {"consume", "--bootstrap-server", bootstrap, "--stream", "greetings"},
+        0,
+        args,
+        0,
+        5);
+    System.arraycopy(options, 0, args, 5, options.length);
+    return OrdoCli.run(args);
   }
 }

@@ -36,10 +36,12 @@ public final class DerivedState {
 
   /** Every entry; forgets what changed, as everything is in it. */
   StateChanges all(long appliedOffset) {
-    StateChanges c = new StateChanges(appliedOffset, true, streams.size());
-    sessions.forEachSessionView(c::addSession);
-    streams.forEachStream(c::addStream);
-    groupOffsets.entries().forEach(e -> c.addGroup(groupOffset(e)));
+    StateChanges c =
+        StateChanges.all(
+            sessions,
+            streams,
+            groupOffsets.entries().stream().map(DerivedState::groupOffset).toList(),
+            appliedOffset);
     sessions.forgetChanges();
     streams.forgetChanges();
     groupOffsets.forgetChanges();

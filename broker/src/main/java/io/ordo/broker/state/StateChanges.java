@@ -7,7 +7,6 @@ import io.ordo.broker.sequencer.StreamVersions.StreamSnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -43,18 +42,12 @@ final class StateChanges {
   static StateChanges all(
       ProducerSessions sessions,
       StreamVersions streams,
-      Map<String, GroupOffset> groupOffsets,
+      Iterable<GroupOffset> groupOffsets,
       long appliedOffset) {
     StateChanges c = new StateChanges(appliedOffset, true, streams.size());
     sessions.forEachSessionView(c::addSession);
     streams.forEachStream(c::addStream);
-    groupOffsets.forEach(
-        (key, g) -> {
-          if (!key.equals(g.key())) {
-            throw new IllegalArgumentException("group offset under key " + key + " is for " + g);
-          }
-          c.addGroup(g);
-        });
+    groupOffsets.forEach(c::addGroup);
     return c;
   }
 

@@ -307,7 +307,13 @@ public final class StateStore implements AutoCloseable {
       StreamVersions streamVersions,
       Map<String, GroupOffset> groupOffsets,
       long appliedOffset) {
-    return save(StateChanges.all(sessions, streamVersions, groupOffsets, appliedOffset));
+    groupOffsets.forEach(
+        (key, g) -> {
+          if (!key.equals(g.key())) {
+            throw new IllegalArgumentException("group offset under key " + key + " is for " + g);
+          }
+        });
+    return save(StateChanges.all(sessions, streamVersions, groupOffsets.values(), appliedOffset));
   }
 
   /**

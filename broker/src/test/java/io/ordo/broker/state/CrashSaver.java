@@ -85,7 +85,8 @@ final class CrashSaver {
         StateChanges changes;
         if (mode == Mode.FULL) {
           State s = stateAt(seed, mode, save);
-          changes = StateChanges.all(s.sessions(), s.streams(), s.offsets(), s.appliedOffset());
+          changes =
+              StateChanges.all(s.sessions(), s.streams(), s.offsets().values(), s.appliedOffset());
         } else {
           appendRound(w);
           changes =

@@ -1,5 +1,6 @@
 package io.ordo.perf.platform;
 
+import io.ordo.perf.BenchArgs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -37,17 +39,14 @@ public final class PlatformHiccups {
   private PlatformHiccups() {}
 
   public static void main(String[] args) throws Exception {
-    long seconds = 10;
-    Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      switch (args[i]) {
-        case "--seconds" -> seconds = Long.parseLong(args[i + 1]);
-        case "--dir" -> dir = Path.of(args[i + 1]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
-      }
-    }
-    if (args.length % 2 != 0 || seconds <= 0) {
-      System.err.println("usage: PlatformHiccups [--seconds N (>0)] [--dir DIR]");
+    String usage = "PlatformHiccups [--seconds N (>0)] [--dir DIR]";
+    BenchArgs a = BenchArgs.parse(args, usage, "--seconds", "--dir");
+    long seconds = a.longValue("--seconds", 10);
+    Path dir =
+        Path.of(
+            Objects.requireNonNullElse(a.string("--dir"), System.getProperty("java.io.tmpdir")));
+    if (seconds <= 0) {
+      System.err.println("usage: " + usage);
       System.exit(2);
     }
     long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

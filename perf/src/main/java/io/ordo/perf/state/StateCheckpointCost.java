@@ -13,6 +13,7 @@ import io.ordo.broker.state.GroupOffset;
 import io.ordo.broker.state.StateCheckpointer;
 import io.ordo.broker.state.StateStore;
 import io.ordo.broker.state.StateStoreConfig;
+import io.ordo.perf.BenchArgs;
 import io.ordo.protocol.batch.Compression;
 import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.batch.RecordBatchBuilder;
@@ -99,37 +100,31 @@ public final class StateCheckpointCost {
   }
 
   public static void main(String[] args) throws IOException {
-    Path dir = null;
-    int streams = 1_000_000;
-    int sessions = 10_000;
-    int groupOffsets = 1_000;
-    int[] changedStreams = {10_000, 1_000_000};
-    int changedSessions = 1_000;
-    int runs = 5;
-    for (int i = 0; i < args.length; i++) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      switch (args[i]) {
-        case "--dir" -> dir = Path.of(require(args[i], value));
-        case "--streams" -> streams = Integer.parseInt(require(args[i], value));
-        case "--sessions" -> sessions = Integer.parseInt(require(args[i], value));
-        case "--group-offsets" -> groupOffsets = Integer.parseInt(require(args[i], value));
-        case "--changed-streams" ->
-            changedStreams =
-                Arrays.stream(require(args[i], value).split(","))
-                    .mapToInt(Integer::parseInt)
-                    .toArray();
-        case "--changed-sessions" -> changedSessions = Integer.parseInt(require(args[i], value));
-        case "--runs" -> runs = Integer.parseInt(require(args[i], value));
-        default -> {
-          System.err.println(
-              "usage: StateCheckpointCost [--dir DIR] [--streams 1000000] [--sessions 10000]"
-                  + " [--group-offsets 1000] [--changed-streams 10000,1000000]"
-                  + " [--changed-sessions 1000] [--runs 5]");
-          System.exit(2);
-        }
-      }
-      i++;
-    }
+    BenchArgs a =
+        BenchArgs.parse(
+            args,
+            "StateCheckpointCost [--dir DIR] [--streams 1000000] [--sessions 10000]"
+                + " [--group-offsets 1000] [--changed-streams 10000,1000000]"
+                + " [--changed-sessions 1000] [--runs 5]",
+            "--dir",
+            "--streams",
+            "--sessions",
+            "--group-offsets",
+            "--changed-streams",
+            "--changed-sessions",
+            "--runs");
+    Path dir = a.string("--dir") == null ? null : Path.of(a.string("--dir"));
+    int streams = a.intValue("--streams", 1_000_000);
+    int sessions = a.intValue("--sessions", 10_000);
+    int groupOffsets = a.intValue("--group-offsets", 1_000);
+    int[] changedStreams =
+        a.string("--changed-streams") == null
+            ? new int[] {10_000, 1_000_000}
+            : Arrays.stream(a.string("--changed-streams").split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
+    int changedSessions = a.intValue("--changed-sessions", 1_000);
+    int runs = a.intValue("--runs", 5);
     for (int c : changedStreams) {
       if (c < 1 || c > streams) {
         throw new IllegalArgumentException("--changed-streams must be in 1.." + streams);
@@ -150,13 +145,6 @@ public final class StateCheckpointCost {
         Files.deleteIfExists(dir);
       }
     }
-  }
-
-  private static String require(String flag, String value) {
-    if (value == null) {
-      throw new IllegalArgumentException(flag + " needs a value");
-    }
-    return value;
   }
 
   private void run() throws IOException {

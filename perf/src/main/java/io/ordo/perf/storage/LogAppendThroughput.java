@@ -4,6 +4,7 @@ import io.ordo.broker.storage.FsyncPolicy;
 import io.ordo.broker.storage.Log;
 import io.ordo.broker.storage.LogClock;
 import io.ordo.broker.storage.LogConfig;
+import io.ordo.perf.BenchArgs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -68,42 +69,28 @@ public final class LogAppendThroughput {
   }
 
   public static void main(String[] args) throws IOException {
-    Path dir = null;
-    long totalMb = 1024;
-    int batchKb = 16;
-    int groupBatches = 64;
-    int recordSize = 100;
-    int runs = 3;
-    for (int i = 0; i < args.length; i++) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      switch (args[i]) {
-        case "--dir" -> dir = Path.of(require(args[i], value));
-        case "--total-mb" -> totalMb = Long.parseLong(require(args[i], value));
-        case "--batch-kb" -> batchKb = Integer.parseInt(require(args[i], value));
-        case "--group-batches" -> groupBatches = Integer.parseInt(require(args[i], value));
-        case "--record-size" -> recordSize = Integer.parseInt(require(args[i], value));
-        case "--runs" -> runs = Integer.parseInt(require(args[i], value));
-        default -> {
-          System.err.println(
-              "usage: LogAppendThroughput --dir DIR [--total-mb 1024] [--batch-kb 16]"
-                  + " [--group-batches 64] [--record-size 100] [--runs 3]");
-          System.exit(2);
-        }
-      }
-      i++;
-    }
+    BenchArgs a =
+        BenchArgs.parse(
+            args,
+            "LogAppendThroughput --dir DIR [--total-mb 1024] [--batch-kb 16]"
+                + " [--group-batches 64] [--record-size 100] [--runs 3]",
+            "--dir",
+            "--total-mb",
+            "--batch-kb",
+            "--group-batches",
+            "--record-size",
+            "--runs");
+    Path dir = a.string("--dir") == null ? null : Path.of(a.string("--dir"));
+    long totalMb = a.longValue("--total-mb", 1024);
+    int batchKb = a.intValue("--batch-kb", 16);
+    int groupBatches = a.intValue("--group-batches", 64);
+    int recordSize = a.intValue("--record-size", 100);
+    int runs = a.intValue("--runs", 3);
     if (dir == null) {
       dir = Files.createTempDirectory("ordo-log-throughput");
     }
     Files.createDirectories(dir);
     new LogAppendThroughput(dir, totalMb, batchKb, groupBatches, recordSize, runs).run();
-  }
-
-  private static String require(String flag, String value) {
-    if (value == null) {
-      throw new IllegalArgumentException(flag + " needs a value");
-    }
-    return value;
   }
 
   private void run() throws IOException {
