@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
       "",
       "Keys of a --config properties file (flags win over the file):",
       "  node.id, host, port, data.dir, fsync.policy (every-group|interval|never),",
-      "  fsync.interval.ms, segment.bytes, segment.ms, retention.bytes, retention.ms,",
+      "  fsync.interval.ms, segment.bytes, segment.ms, segment.preallocate (true|false),",
+      "  retention.bytes, retention.ms,",
       "  retention.check.interval.ms,",
       "  max.frame.bytes, max.batch.bytes, max.batches.per.request,",
       "  max.inflight.bytes.per.connection, ring.size, io.threads"
@@ -103,6 +104,9 @@ public final class NodeCommand implements Callable<Integer> {
     if (p.containsKey("segment.ms")) {
       b.segmentMs(longKey(p, "segment.ms"));
     }
+    if (p.containsKey("segment.preallocate")) {
+      b.segmentPreallocate(booleanKey(p, "segment.preallocate"));
+    }
     if (p.containsKey("retention.bytes")) {
       b.retentionBytes(longKey(p, "retention.bytes"));
     }
@@ -166,5 +170,14 @@ public final class NodeCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be a whole number, not '" + v + "'");
     }
+  }
+
+  private static boolean booleanKey(Properties p, String key) {
+    String v = p.getProperty(key).trim().toLowerCase(Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(
+          key + " must be true or false, not '" + p.getProperty(key) + "'");
+    }
+    return v.equals("true");
   }
 }

@@ -29,6 +29,7 @@ public final class NodeConfig {
   private final long fsyncIntervalMs;
   private final long segmentBytes;
   private final long segmentMs;
+  private final boolean segmentPreallocate;
   private final long retentionBytes;
   private final long retentionMs;
   private final long retentionCheckIntervalMs;
@@ -48,6 +49,7 @@ public final class NodeConfig {
     this.fsyncIntervalMs = b.fsyncIntervalMs;
     this.segmentBytes = b.segmentBytes;
     this.segmentMs = b.segmentMs;
+    this.segmentPreallocate = b.segmentPreallocate;
     this.retentionBytes = b.retentionBytes;
     this.retentionMs = b.retentionMs;
     this.retentionCheckIntervalMs = b.retentionCheckIntervalMs;
@@ -99,6 +101,7 @@ public final class NodeConfig {
     return LogConfig.builder(dataDir.resolve("log"))
         .segmentBytes(segmentBytes)
         .segmentMs(segmentMs)
+        .preallocate(segmentPreallocate)
         .retentionBytes(retentionBytes)
         .retentionMs(retentionMs)
         .maxBatchBytes(maxBatchBytes)
@@ -163,6 +166,11 @@ public final class NodeConfig {
     return segmentMs;
   }
 
+  /** Whether the next segment's file is prepared (zero-filled) ahead of a roll. */
+  public boolean segmentPreallocate() {
+    return segmentPreallocate;
+  }
+
   public long retentionBytes() {
     return retentionBytes;
   }
@@ -192,6 +200,7 @@ public final class NodeConfig {
     private long fsyncIntervalMs = 1000;
     private long segmentBytes = LogConfig.DEFAULT_SEGMENT_BYTES;
     private long segmentMs = 7L * 24 * 3600 * 1000;
+    private boolean segmentPreallocate = true;
     private long retentionBytes = -1;
     private long retentionMs = -1;
     private long retentionCheckIntervalMs = 10_000;
@@ -263,6 +272,11 @@ public final class NodeConfig {
 
     public Builder segmentMs(long v) {
       segmentMs = v;
+      return this;
+    }
+
+    public Builder segmentPreallocate(boolean v) {
+      segmentPreallocate = v;
       return this;
     }
 

@@ -78,6 +78,8 @@ public final class Log implements AutoCloseable {
   private final BatchReader writerReader = new BatchReader(WRITER_WINDOW_BYTES);
   private final ByteBuffer[] single = new ByteBuffer[1];
   private final AppendGroup group;
+  private final SegmentPreparer preparer; // null without preallocation
+  private boolean preparationRequested;
 
   private record PendingClose(Segment segment, long closeAtMs) {}
 
@@ -93,6 +95,7 @@ public final class Log implements AutoCloseable {
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.group = new AppendGroup(config.maxBatchBytes());
+    this.preparer = config.preallocate() ? new SegmentPreparer(dir, config.segmentBytes()) : null;
     for (Segment s : recovered.segments()) {
       segments.put(s.baseOffset(), s);
     }
@@ -271,19 +274,42 @@ public final class Log implements AutoCloseable {
     seg.publish(pos, next);
     lastTerm = group.term(to - 1);
     nextOffset = next;
+    if (preparer != null) {
+      preparer.activeBytes(pos);
+      if (!preparationRequested && pos >= config.segmentBytes() / 4) {
+        preparer.request();
+        preparationRequested = true;
+      }
+    }
   }
 
   private void roll(long nowMs) throws IOException {
     Segment old = active;
     old.channel().force(false);
+    old.cutPreparedTail(); // before a checkpoint names the next segment: old is then trusted
     old.seal();
-    Segment fresh = Segment.create(dir, nextOffset);
+    Segment fresh = createSegment(nextOffset);
     segments.put(fresh.baseOffset(), fresh);
     active = fresh;
     lastFsyncMs = nowMs;
     markDurable();
     writeCheckpoint(new RecoveryCheckpoint(nextOffset, fresh.baseOffset(), 0, lastTerm), nowMs);
     LOG.debug("Rolled {} to a new segment at offset {}", dir, nextOffset);
+  }
+
+  /** A new empty segment, in the prepared file when one is ready. */
+  private Segment createSegment(long baseOffset) throws IOException {
+    preparationRequested = false;
+    FileChannel prepared = preparer == null ? null : preparer.take();
+    if (prepared == null) {
+      return Segment.create(dir, baseOffset);
+    }
+    try {
+      return Segment.createFrom(dir, baseOffset, prepared, preparer.file());
+    } catch (IOException | RuntimeException e) {
+      prepared.close();
+      throw e;
+    }
   }
 
   /**
@@ -412,6 +438,7 @@ public final class Log implements AutoCloseable {
       LogRecovery.resumeAfterTruncate(target, writerReader, position, offset);
       RecoveryCheckpoint.forceDirectory(dir);
       active = target;
+      preparationRequested = false;
       active.firstAppendMs(position == 0 ? Long.MIN_VALUE : firstAppendOf(target, now));
       lastTerm = termBefore;
       if (durableOffset >= offset) {
@@ -524,6 +551,7 @@ public final class Log implements AutoCloseable {
       if (!failed) {
         long now = clock.nowMs();
         forceActive(now);
+        active.cutPreparedTail();
         writeDurableCheckpoint(now);
       }
     } catch (IOException e) {
@@ -551,6 +579,9 @@ public final class Log implements AutoCloseable {
 
   private IOException release() {
     closed = true;
+    if (preparer != null) {
+      preparer.close();
+    }
     IOException error = null;
     List<Segment> all = new ArrayList<>(segments.values());
     for (PendingClose p : pendingCloses) {
@@ -650,6 +681,11 @@ public final class Log implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------------------ for tests
+
+  /** Whether a prepared file is waiting for the next roll (for tests). */
+  boolean preparedSegmentReady() {
+    return preparer != null && preparer.isReady();
+  }
 
   /** Bytes recovery checked in full when this log opened (0 after a clean close). */
   long recoveryScannedBytes() {

@@ -42,6 +42,7 @@ public final class LogConfig {
   private final long fsyncIntervalMs;
   private final long checkpointIntervalMs;
   private final long fileDeleteDelayMs;
+  private final boolean preallocate;
 
   private LogConfig(Builder b) {
     this.dir = Objects.requireNonNull(b.dir, "dir must be set");
@@ -64,6 +65,7 @@ public final class LogConfig {
     this.checkpointIntervalMs =
         range("checkpointIntervalMs", b.checkpointIntervalMs, 0, Long.MAX_VALUE);
     this.fileDeleteDelayMs = range("fileDeleteDelayMs", b.fileDeleteDelayMs, 0, Long.MAX_VALUE);
+    this.preallocate = b.preallocate;
   }
 
   private static long range(String name, long value, long min, long max) {
@@ -102,7 +104,8 @@ public final class LogConfig {
         .fsyncPolicy(fsyncPolicy)
         .fsyncIntervalMs(fsyncIntervalMs)
         .checkpointIntervalMs(checkpointIntervalMs)
-        .fileDeleteDelayMs(fileDeleteDelayMs);
+        .fileDeleteDelayMs(fileDeleteDelayMs)
+        .preallocate(preallocate);
   }
 
   /** Directory holding the segment files, the indexes and the recovery checkpoint. */
@@ -165,6 +168,15 @@ public final class LogConfig {
     return fileDeleteDelayMs;
   }
 
+  /**
+   * Whether the next segment's file is prepared ahead of a roll: written full of zeros and fsynced
+   * on a background thread (see {@link SegmentPreparer}), so appends to it do not change the file's
+   * size or allocation.
+   */
+  public boolean preallocate() {
+    return preallocate;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{dir="
@@ -189,6 +201,8 @@ public final class LogConfig {
         + checkpointIntervalMs
         + ", fileDeleteDelayMs="
         + fileDeleteDelayMs
+        + ", preallocate="
+        + preallocate
         + "}";
   }
 
@@ -205,6 +219,7 @@ public final class LogConfig {
     private long fsyncIntervalMs = DEFAULT_FSYNC_INTERVAL_MS;
     private long checkpointIntervalMs = DEFAULT_CHECKPOINT_INTERVAL_MS;
     private long fileDeleteDelayMs = DEFAULT_FILE_DELETE_DELAY_MS;
+    private boolean preallocate = true;
 
     private Builder() {}
 
@@ -260,6 +275,11 @@ public final class LogConfig {
 
     public Builder fileDeleteDelayMs(long fileDeleteDelayMs) {
       this.fileDeleteDelayMs = fileDeleteDelayMs;
+      return this;
+    }
+
+    public Builder preallocate(boolean preallocate) {
+      this.preallocate = preallocate;
       return this;
     }
 

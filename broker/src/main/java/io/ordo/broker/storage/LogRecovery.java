@@ -68,6 +68,7 @@ final class LogRecovery {
 
   Result recover() throws IOException {
     Files.deleteIfExists(dir.resolve(RecoveryCheckpoint.TEMP_FILE_NAME));
+    Files.deleteIfExists(dir.resolve(SegmentPreparer.FILE_NAME));
     List<Segment> segments = openSegments();
     try {
       return recover(segments);
@@ -449,16 +450,25 @@ final class LogRecovery {
     for (int i = failedAt + 1; i < segments.size(); i++) {
       dropped += segments.get(i).channel().size();
     }
-    LOG.warn(
-        "Log {}: dropping everything from offset {} on, {} bytes ({} from position {}{}),"
-            + " because {}",
-        dir,
-        scan.expectedOffset,
-        dropped,
-        s.logFile().getFileName(),
-        scan.position,
-        later == 0 ? "" : " and " + later + " later segment(s)",
-        scan.failure);
+    if (later == 0 && ZeroFill.isZeroFilled(s.channel(), scan.position, s.channel().size())) {
+      LOG.info(
+          "Log {}: cutting the {} zero bytes after the last batch of {} (space prepared for"
+              + " appends)",
+          dir,
+          dropped,
+          s.logFile().getFileName());
+    } else {
+      LOG.warn(
+          "Log {}: dropping everything from offset {} on, {} bytes ({} from position {}{}),"
+              + " because {}",
+          dir,
+          scan.expectedOffset,
+          dropped,
+          s.logFile().getFileName(),
+          scan.position,
+          later == 0 ? "" : " and " + later + " later segment(s)",
+          scan.failure);
+    }
     while (segments.size() > failedAt + 1) {
       Segment gone = segments.remove(segments.size() - 1);
       gone.close();

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -88,6 +89,36 @@ final class Segment {
             StandardOpenOption.READ,
             StandardOpenOption.WRITE);
     return new Segment(dir, baseOffset, ch, 0);
+  }
+
+  /**
+   * Makes a file of zeros prepared by the {@link SegmentPreparer} the new, empty segment: renames
+   * it to the segment's name (replacing any stale file) and deletes stale index files. The rename
+   * is made durable by the caller's next directory force, before anything in the segment is
+   * acknowledged.
+   */
+  static Segment createFrom(Path dir, long baseOffset, FileChannel prepared, Path preparedFile)
+      throws IOException {
+    Files.deleteIfExists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)));
+    Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)));
+    Files.move(
+        preparedFile,
+        dir.resolve(fileName(baseOffset, LOG_SUFFIX)),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    prepared.position(0);
+    return new Segment(dir, baseOffset, prepared, 0);
+  }
+
+  /**
+   * Cuts a zero-filled tail left by preparation after the last batch, when the file is longer than
+   * its batches, and forces the file with its size.
+   */
+  void cutPreparedTail() throws IOException {
+    if (channel.size() > sizeBytes) {
+      channel.truncate(sizeBytes);
+      channel.force(true);
+    }
   }
 
   /**

@@ -44,8 +44,13 @@ class LogRecoveryTest {
     seed = TestBatches.seed("LogRecoveryTest");
   }
 
+  /**
+   * Without preallocation: these tests put bytes right after the last batch, where a prepared
+   * segment file has zeros ({@link SegmentPreparationTest} covers that tail).
+   */
   private LogConfig.Builder config() {
     return LogConfig.builder(dir)
+        .preallocate(false)
         .segmentBytes(2048)
         .indexIntervalBytes(200)
         .checkpointIntervalMs(Long.MAX_VALUE / 2)

@@ -1,0 +1,217 @@
+package io.ordo.broker.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Prepares the file of the next segment on its own thread: {@value #FILE_NAME} in the log
+ * directory, {@link LogConfig#segmentBytes()} of zeros written and fdatasynced 1 MiB at a time. A
+ * roll renames it to the new segment's name (see {@link Segment#createFrom}), so the appends that
+ * follow overwrite blocks the file system has already allocated, inside a file already that long:
+ * their fdatasync then flushes data alone, with no journal commit for the file's size or extents.
+ * On the ext4 disk of the machine Ordo is measured on, an fdatasync after overwriting costs about
+ * 0.65 of one after appending, at the median and at the 99th percentile.
+ *
+ * <p>The log asks for a file once its active segment is a quarter full, and reports how full it is
+ * after every write. The zeros are paced by that: the file may be zeroed up to twice the active
+ * segment's bytes beyond its first quarter, so preparation runs at twice the append rate and ends
+ * when the active segment is three quarters full, instead of a burst that would crowd the writer's
+ * fsyncs with writeback of its own. A roll that finds no file ready starts an empty segment, as
+ * without preparation, and the file under way serves the roll after it. A crash leaves at most a
+ * zero-filled tail after the last batch of the active segment, which recovery cuts like any torn
+ * tail.
+ *
+ * <p>Threading: the log's writer thread calls {@link #request}, {@link #take} and {@link #close};
+ * the preparer thread owns the file until it is ready. Shared state is guarded by this object.
+ */
+final class SegmentPreparer implements AutoCloseable {
+  static final String FILE_NAME = "next-segment.prepared";
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentPreparer.class);
+  private static final int CHUNK_BYTES = 1024 * 1024;
+  private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long CLOSE_WAIT_MS = 10_000;
+
+  private final Path file;
+  private final int fileBytes;
+  private final ByteBuffer zeros;
+  private final Thread thread;
+
+  private volatile long activeBytes;
+  private boolean wanted;
+  private boolean closed;
+  private FileChannel ready;
+
+  SegmentPreparer(Path dir, int fileBytes) {
+    this.file = dir.resolve(FILE_NAME);
+    this.fileBytes = fileBytes;
+    this.zeros = ByteBuffer.allocateDirect(Math.min(CHUNK_BYTES, fileBytes));
+    this.thread = new Thread(this::run, "ordo-segment-preparer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /** The bytes in the active segment, which pace the preparation. Writer thread; cheap. */
+  void activeBytes(long bytes) {
+    activeBytes = bytes;
+  }
+
+  /** Asks for a file to be prepared, unless one is ready or under way. */
+  synchronized void request() {
+    if (!wanted && !closed) {
+      wanted = true;
+      notifyAll();
+    }
+  }
+
+  /**
+   * The prepared file, open for reading and writing, wholly zero-filled and durable; null when none
+   * is ready (one under way stays for the next call).
+   */
+  synchronized FileChannel take() {
+    FileChannel ch = ready;
+    if (ch != null) {
+      ready = null;
+      wanted = false;
+    }
+    return ch;
+  }
+
+  /** Whether a file is ready to be taken (for tests). */
+  synchronized boolean isReady() {
+    return ready != null;
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
+  private void run() {
+    while (true) {
+      synchronized (this) {
+        while (!closed && (!wanted || ready != null)) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (closed) {
+          return;
+        }
+      }
+      FileChannel ch;
+      try {
+        ch = prepare();
+      } catch (IOException e) {
+        LOG.warn("Could not prepare {} ({}); the next roll starts an empty segment file", file, e);
+        deleteFile();
+        synchronized (this) {
+          wanted = false;
+        }
+        continue;
+      }
+      synchronized (this) {
+        if (ch != null && !closed) {
+          ready = ch;
+          continue;
+        }
+      }
+      discard(ch);
+      return;
+    }
+  }
+
+  /** Writes the zeros; returns null when closed meanwhile. */
+  private FileChannel prepare() throws IOException {
+    FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+    try {
+      long pos = 0;
+      long pauseNanos = MIN_PAUSE_NANOS;
+      long lastSeen = -1;
+      while (pos < fileBytes) {
+        if (isClosed()) {
+          ch.close();
+          return null;
+        }
+        long seen = activeBytes;
+        long allowed = Math.max(zeros.capacity(), 2 * (seen - fileBytes / 4));
+        if (pos >= allowed) {
+          // wait for the writer; longer and longer while it is idle
+          pauseNanos =
+              seen == lastSeen ? Math.min(2 * pauseNanos, MAX_PAUSE_NANOS) : MIN_PAUSE_NANOS;
+          lastSeen = seen;
+          LockSupport.parkNanos(pauseNanos);
+          continue;
+        }
+        zeros.clear().limit((int) Math.min(zeros.capacity(), fileBytes - pos));
+        while (zeros.hasRemaining()) {
+          pos += ch.write(zeros, pos);
+        }
+        ch.force(false);
+      }
+      return ch;
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  private void discard(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        LOG.debug("Closing {}", file, e);
+      }
+    }
+  }
+
+  private void deleteFile() {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("Could not delete {}", file, e);
+    }
+  }
+
+  /** Stops the thread and deletes the file, ready or not. */
+  @Override
+  public void close() {
+    FileChannel leftover;
+    synchronized (this) {
+      closed = true;
+      leftover = ready;
+      ready = null;
+      notifyAll();
+    }
+    try {
+      thread.join(CLOSE_WAIT_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.warn("{} still writing {} after {} ms", thread.getName(), file, CLOSE_WAIT_MS);
+    }
+    discard(leftover);
+    deleteFile();
+  }
+}

@@ -1,0 +1,235 @@
+package io.ordo.broker.storage;
+
+import static io.ordo.broker.storage.LogTesting.appendNext;
+import static io.ordo.broker.storage.LogTesting.bytes;
+import static io.ordo.broker.storage.LogTesting.view;
+import static io.ordo.broker.storage.LogTesting.visitAll;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Segment files prepared ahead of a roll ({@link SegmentPreparer}): appends go into the zeros,
+ * sealed segments and a clean close leave no zeros behind, and recovery after a crash cuts the zero
+ * tail without taking anything before it, or anything torn or stray inside it, for a batch.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SegmentPreparationTest {
+  private static final int SEGMENT_BYTES = 4096;
+  private static long seed;
+
+  @TempDir Path dir;
+  private final ManualClock clock = new ManualClock(1_000_000);
+  private final TestBatches batches = new TestBatches(seed, 3, 40);
+
+  @BeforeAll
+  static void printSeed() {
+    seed = TestBatches.seed("SegmentPreparationTest");
+  }
+
+  private LogConfig config(boolean preallocate) {
+    return LogConfig.builder(dir)
+        .segmentBytes(SEGMENT_BYTES)
+        .indexIntervalBytes(256)
+        .checkpointIntervalMs(Long.MAX_VALUE / 2)
+        .fsyncPolicy(FsyncPolicy.EVERY_GROUP)
+        .preallocate(preallocate)
+        .build();
+  }
+
+  private void append(Log log, List<byte[]> appended) throws IOException {
+    appended.add(appendNext(log, batches, 1, clock.advance(1)));
+    log.onGroupEnd(clock.nowMs());
+  }
+
+  /** Appends until the active segment is the prepared file (a roll found it ready). */
+  private void appendIntoAPreparedSegment(Log log, List<byte[]> appended)
+      throws IOException, InterruptedException {
+    while (!log.preparedSegmentReady()) {
+      append(log, appended);
+      Thread.sleep(5);
+    }
+    int segments = log.segments().size();
+    while (log.segments().size() == segments) {
+      append(log, appended);
+    }
+    append(log, appended);
+    assertThat(Files.size(activeFile(log)))
+        .as("the active segment is the prepared file")
+        .isEqualTo(SEGMENT_BYTES);
+  }
+
+  private static Path activeFile(Log log) {
+    return log.segments().get(log.segments().size() - 1).logFile();
+  }
+
+  private static int activeSize(Log log) {
+    return (int) log.segments().get(log.segments().size() - 1).sizeBytes();
+  }
+
+  private Path segmentFile(long baseOffset) {
+    return dir.resolve(Segment.fileName(baseOffset, Segment.LOG_SUFFIX));
+  }
+
+  private static void assertHolds(Log log, List<byte[]> appended) throws IOException {
+    assertThat(log.nextOffset()).isEqualTo(view(appended.get(appended.size() - 1)).nextOffset());
+    assertThat(visitAll(log, 0)).containsExactlyElementsOf(appended);
+    LogTest.assertEveryOffsetReadable(log, appended);
+  }
+
+  private static void write(Path file, long position, byte[] bytes) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      while (b.hasRemaining()) {
+        ch.write(b, position + b.position());
+      }
+    }
+  }
+
+  @Test
+  void appendsGoIntoThePreparedFileAndACleanCloseLeavesNoZeros() throws Exception {
+    List<byte[]> appended = new ArrayList<>();
+    try (Log log = Log.open(config(true), clock)) {
+      appendIntoAPreparedSegment(log, appended);
+      assertThat(Files.exists(dir.resolve(SegmentPreparer.FILE_NAME)))
+          .as("the prepared file was renamed to the segment's name")
+          .isFalse();
+      for (SegmentInfo s : log.segments().subList(0, log.segments().size() - 1)) {
+        assertThat(Files.size(s.logFile())).as("sealed %s", s.logFile()).isEqualTo(s.sizeBytes());
+      }
+      assertHolds(log, appended);
+    }
+    List<SegmentInfo> segments;
+    try (Log log = Log.open(config(true), clock)) {
+      assertThat(log.recoveryScannedBytes()).as("a clean close leaves nothing to check").isZero();
+      segments = log.segments();
+      for (SegmentInfo s : segments) {
+        assertThat(Files.size(s.logFile())).as("%s", s.logFile()).isEqualTo(s.sizeBytes());
+      }
+      assertHolds(log, appended);
+      append(log, appended);
+      assertHolds(log, appended);
+    }
+    assertThat(Files.exists(dir.resolve(SegmentPreparer.FILE_NAME))).isFalse();
+  }
+
+  @Test
+  void recoveryCutsTheZeroTailACrashLeaves() throws Exception {
+    List<byte[]> appended = new ArrayList<>();
+    Path active;
+    int dataEnd;
+    try (Log log = Log.open(config(true), clock)) {
+      appendIntoAPreparedSegment(log, appended);
+      active = activeFile(log);
+      dataEnd = activeSize(log);
+      log.closeAbruptly();
+    }
+    assertThat(Files.size(active)).isEqualTo(SEGMENT_BYTES);
+    try (FileChannel ch = FileChannel.open(active, StandardOpenOption.READ)) {
+      assertThat(ZeroFill.isZeroFilled(ch, dataEnd, SEGMENT_BYTES)).isTrue();
+    }
+    try (Log log = Log.open(config(true), clock)) {
+      assertHolds(log, appended);
+      assertThat(Files.size(active)).isEqualTo(dataEnd);
+      append(log, appended);
+      assertHolds(log, appended);
+    }
+  }
+
+  @Test
+  void aTornBatchInTheZerosIsCut() throws Exception {
+    List<byte[]> appended = new ArrayList<>();
+    Path active;
+    int dataEnd;
+    try (Log log = Log.open(config(true), clock)) {
+      appendIntoAPreparedSegment(log, appended);
+      active = activeFile(log);
+      dataEnd = activeSize(log);
+      byte[] next = bytes(batches.batch(log.nextOffset(), 1, clock.nowMs()));
+      log.closeAbruptly();
+      byte[] torn = new byte[next.length / 2];
+      System.arraycopy(next, 0, torn, 0, torn.length);
+      write(active, dataEnd, torn);
+    }
+    try (Log log = Log.open(config(true), clock)) {
+      assertHolds(log, appended);
+      assertThat(Files.size(active)).isEqualTo(dataEnd);
+    }
+  }
+
+  @Test
+  void aWholeBatchAfterSomeZerosIsNotTakenForTheNext() throws Exception {
+    List<byte[]> appended = new ArrayList<>();
+    Path active;
+    int dataEnd;
+    try (Log log = Log.open(config(true), clock)) {
+      appendIntoAPreparedSegment(log, appended);
+      active = activeFile(log);
+      dataEnd = activeSize(log);
+      byte[] next = bytes(batches.batch(log.nextOffset(), 1, clock.nowMs()));
+      log.closeAbruptly();
+      write(active, dataEnd + 64, next);
+    }
+    try (Log log = Log.open(config(true), clock)) {
+      assertHolds(log, appended);
+      assertThat(Files.size(active)).isEqualTo(dataEnd);
+    }
+  }
+
+  @Test
+  void aNextSegmentOfZerosOnlyBecomesAnEmptyActiveSegment() throws Exception {
+    // a crash after a roll renamed the prepared file, before anything was written to it
+    List<byte[]> appended = new ArrayList<>();
+    try (Log log = Log.open(config(true), clock)) {
+      for (int i = 0; i < 5; i++) {
+        append(log, appended);
+      }
+      log.closeAbruptly();
+    }
+    long next = view(appended.get(appended.size() - 1)).nextOffset();
+    Files.write(segmentFile(next), new byte[SEGMENT_BYTES]);
+    try (Log log = Log.open(config(true), clock)) {
+      assertHolds(log, appended);
+      assertThat(Files.size(segmentFile(next))).isZero();
+      append(log, appended);
+      assertHolds(log, appended);
+    }
+  }
+
+  @Test
+  void aLeftoverPreparedFileIsDeletedAtOpen() throws Exception {
+    Files.write(dir.resolve(SegmentPreparer.FILE_NAME), new byte[SEGMENT_BYTES]);
+    try (Log log = Log.open(config(false), clock)) {
+      assertThat(Files.exists(dir.resolve(SegmentPreparer.FILE_NAME))).isFalse();
+      List<byte[]> appended = new ArrayList<>();
+      append(log, appended);
+      assertHolds(log, appended);
+    }
+  }
+
+  @Test
+  void withoutPreallocationNoFileIsPrepared() throws Exception {
+    List<byte[]> appended = new ArrayList<>();
+    try (Log log = Log.open(config(false), clock)) {
+      while (log.segments().size() < 3) {
+        append(log, appended);
+        assertThat(log.preparedSegmentReady()).isFalse();
+        assertThat(Files.exists(dir.resolve(SegmentPreparer.FILE_NAME))).isFalse();
+        assertThat(Files.size(activeFile(log))).isEqualTo(activeSize(log));
+      }
+      assertHolds(log, appended);
+    }
+  }
+}
