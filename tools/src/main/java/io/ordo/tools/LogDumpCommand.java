@@ -1,9 +1,10 @@
 package io.ordo.tools;
 
+import io.ordo.broker.storage.ZeroFill;
 import io.ordo.protocol.OrdoException;
 import io.ordo.protocol.batch.RecordBatch;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ordo log dump DIR}: lists segments and batches with their CRC status, reading the files
@@ -41,13 +43,15 @@ public final class LogDumpCommand implements Callable<Integer> {
       description = "Print one line per batch (default: ${DEFAULT-VALUE}).")
   boolean batches;
 
-  private final PrintStream out = System.out;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  private PrintWriter out;
 
   @Override
   public Integer call() throws IOException {
+    out = spec.commandLine().getOut();
     Path logDir = Files.isDirectory(dir.resolve("log")) ? dir.resolve("log") : dir;
     if (!Files.isDirectory(logDir)) {
-      System.err.println("ordo log dump: " + dir + " is not a directory");
+      spec.commandLine().getErr().println("ordo log dump: " + dir + " is not a directory");
       return 1;
     }
     List<Path> segments;
@@ -86,6 +90,11 @@ public final class LogDumpCommand implements Callable<Integer> {
           return;
         }
         int length = header.getInt(0);
+        if (length == 0 && ZeroFill.isZeroFilled(ch, pos, size)) {
+          out.printf(
+              "  %d zero bytes from position %d: space prepared for appends%n", size - pos, pos);
+          return;
+        }
         if (length < RecordBatch.FIXED_HEADER_LENGTH || length > size - pos) {
           report(
               pos, "batch length " + length + " is impossible here (torn or corrupt tail)", totals);
