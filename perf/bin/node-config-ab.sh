@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A/B of two node configurations on one machine: starts node A with the properties file $1 and
+# node B with $2 (each `ordo node --config`, own data dir, 127.0.0.1, free ports), fills both
+# with FILL records at full speed (so both are past their first segment roll), then runs ROUNDS
+# rounds, the order of A and B flipped every round:
+#   ack  - ordo perf produce --throughput HALF_RATE (ack latency p50 / p99, us)
+#   e2e  - ordo perf e2e --throughput E2E_RATE      (send-to-delivery p50 / p99, ms)
+# and ends with the medians per node and the ratios B / A. Both nodes stay up for the whole
+# run, so the two see the same machine; only one is loaded at a time.
+# Build first: mvn -B -q package -DskipTests
+# Example: perf/bin/node-config-ab.sh off.properties on.properties
+#   with off.properties holding segment.preallocate=false and on.properties =true
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 A.properties B.properties" >&2; exit 2; }
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ordo="$here/bin/ordo"
+[ -f "$here/tools/target/ordo-tools.jar" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
+ROUNDS="${ROUNDS:-6}"; FILL="${FILL:-10000000}"; RECORDS="${RECORDS:-5000000}"
+WARMUP="${WARMUP:-2000000}"; HALF_RATE="${HALF_RATE:-500000}"; E2E_RATE="${E2E_RATE:-100000}"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+data="$(mktemp -d)"; results="$data/results"
+declare -A port=([A]="$(free_port)" [B]="$(free_port)") config=([A]="$1" [B]="$2") pid=()
+for n in A B; do
+  "$ordo" node --data-dir "$data/$n" --port "${port[$n]}" --config "${config[$n]}" \
+    >"$data/$n.out" 2>&1 &
+  pid[$n]=$!
+done
+trap 'kill "${pid[A]}" "${pid[B]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"' EXIT
+for n in A B; do
+  for _ in $(seq 1 120); do grep -q "listening on" "$data/$n.out" && break; sleep 0.5; done
+  grep -q "listening on" "$data/$n.out" || { echo "node $n did not start"; cat "$data/$n.out"; exit 1; }
+done
+echo "A: $1 ($(tr '\n' ' ' <"$1")); B: $2 ($(tr '\n' ' ' <"$2")); load $(cut -d' ' -f1-3 /proc/loadavg)"
+for n in A B; do
+  "$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$n]}" --stream fill \
+    --num-records "$FILL" --record-size 100 2>/dev/null >/dev/null
+done
+ack() {
+  local out
+  out="$("$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$1]}" --stream perf \
+    --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \
+    --throughput "$HALF_RATE" 2>/dev/null | grep "latency detail")"
+  echo "ack $1 $(echo "$out" | sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/')" | tee -a "$results"
+}
+e2e() {
+  local out
+  out="$("$ordo" perf e2e --bootstrap-server "127.0.0.1:${port[$1]}" --stream e2e \
+    --num-records $((E2E_RATE * 10)) --warmup-records $((E2E_RATE * 3)) --record-size 100 \
+    --throughput "$E2E_RATE" 2>/dev/null | tail -1)"
+  echo "e2e $1 $(echo "$out" | sed -E 's/.*p50 ([0-9.]+) ms.*p99 ([0-9.]+) ms.*/\1 \2/')" | tee -a "$results"
+}
+for r in $(seq 1 "$ROUNDS"); do
+  echo "--- round $r (load $(cut -d' ' -f1 /proc/loadavg))"
+  if (( r % 2 )); then first=A; second=B; else first=B; second=A; fi
+  ack $first; ack $second; e2e $second; e2e $first
+done
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'; }
+echo "--- medians over $ROUNDS rounds (B / A)"
+for step in ack e2e; do
+  for col in 3 4; do
+    name="$step $([ $col = 3 ] && echo p50 || echo p99)"
+    a="$(grep "^$step A " "$results" | cut -d' ' -f$col | median)"
+    b="$(grep "^$step B " "$results" | cut -d' ' -f$col | median)"
+    echo "$name: A $a, B $b, B/A $(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", b/a}')"
+  done
+done
