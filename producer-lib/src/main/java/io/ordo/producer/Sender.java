@@ -41,6 +41,7 @@ final class Sender implements BrokerConnection.Listener {
   private static final int DRAIN_BUDGET = 16 * 1024;
 
   private static final short NO_EPOCH = -1;
+  private static final long CONNECT_WARNING_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);
 
   private enum State {
     RUNNING,
@@ -75,6 +76,7 @@ final class Sender implements BrokerConnection.Listener {
   private boolean ready;
   private int serverIndex;
   private int maxFrameBytes;
+  private long lastConnectWarningNs;
   private ScheduledFuture<?> reconnectTimer;
   private ScheduledFuture<?> lingerTimer;
   private long lingerTimerDeadlineNs = Long.MAX_VALUE;
@@ -678,13 +680,30 @@ final class Sender implements BrokerConnection.Listener {
     if (c != connection) {
       return;
     }
-    LOG.info(
-        "connection to {} lost{}; {} batches will be resent",
-        c.address(),
-        cause == null ? "" : " (" + cause + ")",
-        unacked.size());
+    if (ready) {
+      LOG.info(
+          "connection to {} lost{}; {} batches will be resent",
+          c.address(),
+          cause == null ? "" : " (" + cause + ")",
+          unacked.size());
+    } else if (shouldWarnConnectFailure(System.nanoTime())) {
+      // never got through: say so where a user sees it (at most every 10 s), as Kafka's clients do
+      LOG.warn(
+          "could not connect to {}{}; retrying (records fail after deliveryTimeoutMs={})",
+          c.address(),
+          cause == null ? "" : " (" + cause.getMessage() + ")",
+          config.deliveryTimeoutMs());
+    }
     dropConnection(true);
     pump(System.nanoTime());
+  }
+
+  private boolean shouldWarnConnectFailure(long nowNs) {
+    if (lastConnectWarningNs != 0 && nowNs - lastConnectWarningNs < CONNECT_WARNING_INTERVAL_NS) {
+      return false;
+    }
+    lastConnectWarningNs = nowNs;
+    return true;
   }
 
   @Override

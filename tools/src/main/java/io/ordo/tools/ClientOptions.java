@@ -39,6 +39,14 @@ final class ClientOptions {
   @Option(names = "--producer-name", description = "Stable producer name (fences older instances).")
   String producerName;
 
+  @Option(
+      names = "--delivery-timeout-ms",
+      description =
+          "How long a record may wait for its acknowledgement, retries included, before it fails"
+              + " (default: ${DEFAULT-VALUE}).",
+      defaultValue = "120000")
+  long deliveryTimeoutMs;
+
   Producer.Builder producerBuilder() {
     Producer.Builder b =
         Producer.builder()
@@ -46,7 +54,8 @@ final class ClientOptions {
             .compression(compression)
             .batchSizeBytes(batchSizeBytes)
             .lingerMs(lingerMs)
-            .maxInFlightBatches(maxInFlightBatches);
+            .maxInFlightBatches(maxInFlightBatches)
+            .deliveryTimeoutMs(deliveryTimeoutMs);
     if (producerName != null) {
       b.producerName(producerName);
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ordo produce}: each line of stdin becomes one record's value. Exits 0 only after every
@@ -30,6 +31,8 @@ import picocli.CommandLine.Option;
     })
 public final class ProduceCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--stream", required = true, description = "Stream to append to.")
   String stream;
@@ -100,9 +103,11 @@ public final class ProduceCommand implements Callable<Integer> {
     progress.done(sent, acked.get());
     if (failed.get() > 0 || acked.get() != sent) {
       Throwable e = firstError.get();
-      System.err.printf(
-          "ordo produce: %d of %d records were not stored%s%n",
-          sent - acked.get(), sent, e == null ? "" : ": " + rootMessage(e));
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "ordo produce: %d of %d records were not stored%s%n",
+              sent - acked.get(), sent, e == null ? "" : ": " + rootMessage(e));
       return 1;
     }
     return 0;

@@ -11,8 +11,20 @@ import picocli.CommandLine;
 final class OrdoCli {
   private OrdoCli() {}
 
+  /** What a command run in this JVM printed, and its exit status. */
+  record Result(int code, String out, String err) {}
+
   /** Runs the command, requires exit status 0, and returns what it printed on stdout. */
   static String run(String... args) {
+    Result r = execute(args);
+    assertThat(r.code())
+        .as("exit code of %s; stderr: %s", String.join(" ", args), r.err())
+        .isZero();
+    return r.out();
+  }
+
+  /** Runs the command with whatever exit status it has. */
+  static Result execute(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
@@ -21,7 +33,6 @@ final class OrdoCli {
             .setOut(new PrintWriter(out))
             .setErr(new PrintWriter(err))
             .execute(args);
-    assertThat(code).as("exit code of %s; stderr: %s", String.join(" ", args), err).isZero();
-    return out.toString();
+    return new Result(code, out.toString(), err.toString());
   }
 }
