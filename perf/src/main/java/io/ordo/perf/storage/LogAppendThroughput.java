@@ -28,15 +28,18 @@ import java.util.stream.Stream;
  *   <li>raw, no fsync: the same writes and one {@code force} at the end;
  *   <li>log: {@link Log#append(ByteBuffer[], int)} of pre-built batches of records (stamped per
  *       group, as the sequencer does) and {@link Log#onGroupEnd} with {@link
- *       FsyncPolicy#EVERY_GROUP}.
+ *       FsyncPolicy#EVERY_GROUP}, with the default settings (segment files prepared ahead, so the
+ *       disk also takes the preparer's zeros);
+ *   <li>log, no preallocation: the same with {@link LogConfig#preallocate()} off.
  * </ol>
  *
- * The three alternate {@code --runs} times; the medians and the ratio log / raw (fsync per group)
+ * The four alternate {@code --runs} times; the medians and the ratios log / raw (fsync per group)
  * are printed at the end.
  *
  * <pre>
  * java -cp perf/target/benchmarks.jar io.ordo.perf.storage.LogAppendThroughput \
- *     --dir /var/tmp/ordo-bench --total-mb 1024 --batch-kb 16 --group-batches 64 --record-size 100
+ *     --dir /var/tmp/ordo-bench --total-mb 1024 --batch-kb 16 --group-batches 64 --record-size 100 \
+ *     --segment-mb 256
  * </pre>
  */
 public final class LogAppendThroughput {
@@ -46,10 +49,18 @@ public final class LogAppendThroughput {
   private final int groupBatches;
   private final int recordSize;
   private final int runs;
+  private final long segmentBytes;
 
   private LogAppendThroughput(
-      Path dir, long totalMb, int batchKb, int groupBatches, int recordSize, int runs) {
+      Path dir,
+      long totalMb,
+      int batchKb,
+      int groupBatches,
+      int recordSize,
+      int runs,
+      long segmentMb) {
     this.dir = dir;
+    this.segmentBytes = segmentMb * 1024 * 1024;
     this.totalBytes = totalMb * 1024 * 1024;
     this.batchBytes = batchKb * 1024;
     this.groupBatches = groupBatches;
@@ -73,24 +84,26 @@ public final class LogAppendThroughput {
         BenchArgs.parse(
             args,
             "LogAppendThroughput --dir DIR [--total-mb 1024] [--batch-kb 16]"
-                + " [--group-batches 64] [--record-size 100] [--runs 3]",
+                + " [--group-batches 64] [--record-size 100] [--runs 3] [--segment-mb 256]",
             "--dir",
             "--total-mb",
             "--batch-kb",
             "--group-batches",
             "--record-size",
-            "--runs");
+            "--runs",
+            "--segment-mb");
     Path dir = a.string("--dir") == null ? null : Path.of(a.string("--dir"));
     long totalMb = a.longValue("--total-mb", 1024);
     int batchKb = a.intValue("--batch-kb", 16);
     int groupBatches = a.intValue("--group-batches", 64);
     int recordSize = a.intValue("--record-size", 100);
     int runs = a.intValue("--runs", 3);
+    long segmentMb = a.longValue("--segment-mb", 256);
     if (dir == null) {
       dir = Files.createTempDirectory("ordo-log-throughput");
     }
     Files.createDirectories(dir);
-    new LogAppendThroughput(dir, totalMb, batchKb, groupBatches, recordSize, runs).run();
+    new LogAppendThroughput(dir, totalMb, batchKb, groupBatches, recordSize, runs, segmentMb).run();
   }
 
   private void run() throws IOException {
@@ -113,39 +126,56 @@ public final class LogAppendThroughput {
     // one short unmeasured pass through both paths, so the JIT has compiled them
     long warmupGroups = Math.max(1, Math.min(groups, (64L << 20) / groupBytes));
     raw(warmupGroups, groupBytes, groupRecords, false);
-    log(warmupGroups, templates);
+    log(warmupGroups, templates, true);
+    log(warmupGroups, templates, false);
     List<Result> rawSynced = new ArrayList<>();
     List<Result> rawUnsynced = new ArrayList<>();
     List<Result> logged = new ArrayList<>();
+    List<Result> loggedPlain = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       Result a = raw(groups, groupBytes, groupRecords, true);
       Result b = raw(groups, groupBytes, groupRecords, false);
-      Result c = log(groups, templates);
+      Result c = log(groups, templates, run % 2 == 1);
+      Result d = log(groups, templates, run % 2 == 0);
+      if (run % 2 == 0) {
+        Result t = c;
+        c = d;
+        d = t;
+      }
       rawSynced.add(a);
       rawUnsynced.add(b);
       logged.add(c);
+      loggedPlain.add(d);
       System.out.printf(
           Locale.ROOT,
-          "run %d: raw fsync/group %s | raw one fsync %s | log EVERY_GROUP %s | log/raw %.2f%n",
+          "run %d: raw fsync/group %s | raw one fsync %s | log %s, /raw %.2f | log without"
+              + " preallocation %s, /raw %.2f%n",
           run,
           format(a),
           format(b),
           format(c),
-          c.mbPerSec() / a.mbPerSec());
+          c.mbPerSec() / a.mbPerSec(),
+          format(d),
+          d.mbPerSec() / a.mbPerSec());
     }
     double rawMedian = median(rawSynced, Result::mbPerSec);
     double logMedian = median(logged, Result::mbPerSec);
+    double plainMedian = median(loggedPlain, Result::mbPerSec);
     System.out.printf(
         Locale.ROOT,
         "median: raw fsync/group %.1f MB/s %.0f rec/s | raw one fsync %.1f MB/s %.0f rec/s |"
-            + " log EVERY_GROUP %.1f MB/s %.0f rec/s | log/raw %.2f%n",
+            + " log %.1f MB/s %.0f rec/s, /raw %.2f | log without preallocation %.1f MB/s %.0f"
+            + " rec/s, /raw %.2f%n",
         rawMedian,
         median(rawSynced, Result::recordsPerSec),
         median(rawUnsynced, Result::mbPerSec),
         median(rawUnsynced, Result::recordsPerSec),
         logMedian,
         median(logged, Result::recordsPerSec),
-        logMedian / rawMedian);
+        logMedian / rawMedian,
+        plainMedian,
+        median(loggedPlain, Result::recordsPerSec),
+        plainMedian / rawMedian);
   }
 
   private static String format(Result r) {
@@ -195,11 +225,17 @@ public final class LogAppendThroughput {
   }
 
   /** The log's append path, one fsync per group. */
-  private Result log(long groups, BatchTemplates templates) throws IOException {
+  private Result log(long groups, BatchTemplates templates, boolean preallocate)
+      throws IOException {
     Path logDir = dir.resolve("log");
     deleteTree(logDir);
     LogConfig config =
-        LogConfig.builder(logDir).fsyncPolicy(FsyncPolicy.EVERY_GROUP).fileDeleteDelayMs(0).build();
+        LogConfig.builder(logDir)
+            .fsyncPolicy(FsyncPolicy.EVERY_GROUP)
+            .fileDeleteDelayMs(0)
+            .segmentBytes(segmentBytes)
+            .preallocate(preallocate)
+            .build();
     long start;
     long end;
     try (Log log = Log.open(config, LogClock.SYSTEM)) {
