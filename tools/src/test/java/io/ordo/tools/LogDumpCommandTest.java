@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -81,22 +82,22 @@ class LogDumpCommandTest {
     return new Run(code, out.toString(), err.toString());
   }
 
-  private Path lastSegment() throws IOException {
+  private List<Path> segments() throws IOException {
     try (Stream<Path> files = Files.list(logDir)) {
       return files
           .filter(p -> p.getFileName().toString().endsWith(".log"))
-          .max(Comparator.naturalOrder())
-          .orElseThrow();
+          .sorted(Comparator.naturalOrder())
+          .toList();
     }
   }
 
   private Path firstSegment() throws IOException {
-    try (Stream<Path> files = Files.list(logDir)) {
-      return files
-          .filter(p -> p.getFileName().toString().endsWith(".log"))
-          .min(Comparator.naturalOrder())
-          .orElseThrow();
-    }
+    return segments().get(0);
+  }
+
+  private Path lastSegment() throws IOException {
+    List<Path> all = segments();
+    return all.get(all.size() - 1);
   }
 
   @Test

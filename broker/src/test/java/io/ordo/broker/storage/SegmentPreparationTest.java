@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,67 +126,60 @@ class SegmentPreparationTest {
     assertThat(Files.exists(dir.resolve(SegmentPreparer.FILE_NAME))).isFalse();
   }
 
-  @Test
-  void recoveryCutsTheZeroTailACrashLeaves() throws Exception {
+  /** What a crash in a prepared segment left: the batches, the file and where they end. */
+  private record Crashed(List<byte[]> appended, Path active, int dataEnd, byte[] next) {}
+
+  /** Appends into a prepared segment and crashes; {@code next} is the batch that would follow. */
+  private Crashed crashInAPreparedSegment() throws Exception {
     List<byte[]> appended = new ArrayList<>();
-    Path active;
-    int dataEnd;
     try (Log log = Log.open(config(true), clock)) {
       appendIntoAPreparedSegment(log, appended);
-      active = activeFile(log);
-      dataEnd = activeSize(log);
+      byte[] next = bytes(batches.batch(log.nextOffset(), 1, clock.nowMs()));
+      Crashed c = new Crashed(appended, activeFile(log), activeSize(log), next);
       log.closeAbruptly();
+      return c;
     }
-    assertThat(Files.size(active)).isEqualTo(SEGMENT_BYTES);
-    try (FileChannel ch = FileChannel.open(active, StandardOpenOption.READ)) {
-      assertThat(ZeroFill.isZeroFilled(ch, dataEnd, SEGMENT_BYTES)).isTrue();
+  }
+
+  @Test
+  void recoveryCutsTheZeroTailACrashLeaves() throws Exception {
+    Crashed c = crashInAPreparedSegment();
+    assertThat(Files.size(c.active())).isEqualTo(SEGMENT_BYTES);
+    try (FileChannel ch = FileChannel.open(c.active(), StandardOpenOption.READ)) {
+      assertThat(ZeroFill.isZeroFilled(ch, c.dataEnd(), SEGMENT_BYTES)).isTrue();
     }
+    List<byte[]> appended = new ArrayList<>(c.appended());
     try (Log log = Log.open(config(true), clock)) {
       assertHolds(log, appended);
-      assertThat(Files.size(active)).isEqualTo(dataEnd);
+      assertThat(Files.size(c.active())).isEqualTo(c.dataEnd());
       append(log, appended);
       assertHolds(log, appended);
     }
   }
 
-  @Test
-  void aTornBatchInTheZerosIsCut() throws Exception {
-    List<byte[]> appended = new ArrayList<>();
-    Path active;
-    int dataEnd;
+  /**
+   * After a crash in a prepared segment, writes the batch that would have come next (or its first
+   * half) {@code gap} bytes after the last one, inside the zeros, and checks that reopening keeps
+   * exactly what was appended and cuts the file after it.
+   */
+  private void crashWithTheNextBatchInTheZeros(int gap, boolean torn) throws Exception {
+    Crashed c = crashInAPreparedSegment();
+    byte[] next = c.next();
+    write(c.active(), c.dataEnd() + gap, torn ? Arrays.copyOf(next, next.length / 2) : next);
     try (Log log = Log.open(config(true), clock)) {
-      appendIntoAPreparedSegment(log, appended);
-      active = activeFile(log);
-      dataEnd = activeSize(log);
-      byte[] next = bytes(batches.batch(log.nextOffset(), 1, clock.nowMs()));
-      log.closeAbruptly();
-      byte[] torn = new byte[next.length / 2];
-      System.arraycopy(next, 0, torn, 0, torn.length);
-      write(active, dataEnd, torn);
-    }
-    try (Log log = Log.open(config(true), clock)) {
-      assertHolds(log, appended);
-      assertThat(Files.size(active)).isEqualTo(dataEnd);
+      assertHolds(log, c.appended());
+      assertThat(Files.size(c.active())).isEqualTo(c.dataEnd());
     }
   }
 
   @Test
+  void aTornBatchInTheZerosIsCut() throws Exception {
+    crashWithTheNextBatchInTheZeros(0, true);
+  }
+
+  @Test
   void aWholeBatchAfterSomeZerosIsNotTakenForTheNext() throws Exception {
-    List<byte[]> appended = new ArrayList<>();
-    Path active;
-    int dataEnd;
-    try (Log log = Log.open(config(true), clock)) {
-      appendIntoAPreparedSegment(log, appended);
-      active = activeFile(log);
-      dataEnd = activeSize(log);
-      byte[] next = bytes(batches.batch(log.nextOffset(), 1, clock.nowMs()));
-      log.closeAbruptly();
-      write(active, dataEnd + 64, next);
-    }
-    try (Log log = Log.open(config(true), clock)) {
-      assertHolds(log, appended);
-      assertThat(Files.size(active)).isEqualTo(dataEnd);
-    }
+    crashWithTheNextBatchInTheZeros(64, false);
   }
 
   @Test
