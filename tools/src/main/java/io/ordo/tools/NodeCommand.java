@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
       "",
       "Keys of a --config properties file (flags win over the file):",
       "  node.id, host, port, data.dir, fsync.policy (every-group|interval|never),",
-      "  fsync.interval.ms, segment.bytes, segment.ms, segment.preallocate (true|false),",
-      "  retention.bytes, retention.ms,",
+      "  fsync.interval.ms, segment.bytes, segment.ms,",
+      "  segment.preallocate (true|false), retention.bytes, retention.ms,",
       "  retention.check.interval.ms,",
       "  max.frame.bytes, max.batch.bytes, max.batches.per.request,",
       "  max.inflight.bytes.per.connection, ring.size, io.threads"

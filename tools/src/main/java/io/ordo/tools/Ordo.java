@@ -1,5 +1,7 @@
 package io.ordo.tools;
 
+import io.ordo.protocol.OrdoException;
+import java.io.IOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,6 +35,27 @@ public final class Ordo implements Runnable {
 
   /** Runs the command line and returns its exit code (for tests). */
   public static int run(String... args) {
-    return new CommandLine(new Ordo()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return commandLine().execute(args);
+  }
+
+  /**
+   * The command line as {@code bin/ordo} runs it. An error a user can cause (a bad setting, a
+   * directory in use, an answer from the node) is printed as one line, {@code ordo <command>:
+   * <message>}, with exit status 1; anything else keeps its stack trace.
+   */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Ordo())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(
+            (e, cl, parsed) -> {
+              if (e instanceof IllegalArgumentException
+                  || e instanceof OrdoException
+                  || e instanceof IOException) {
+                cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+                cl.getErr().flush();
+                return 1;
+              }
+              throw e;
+            });
   }
 }

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code ordo log dump} over a log written through the broker's storage, then damaged. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -75,10 +74,7 @@ class LogDumpCommandTest {
     all[1] = "dump";
     System.arraycopy(args, 0, all, 2, args.length);
     int code =
-        new CommandLine(new Ordo())
-            .setOut(new PrintWriter(out))
-            .setErr(new PrintWriter(err))
-            .execute(all);
+        Ordo.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(all);
     return new Run(code, out.toString(), err.toString());
   }
 

@@ -1,0 +1,90 @@
+package io.ordo.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ordo.broker.server.NodeConfig;
+import io.ordo.broker.storage.FsyncPolicy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code ordo node}'s settings: the properties file, flags over it, and bad values. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class NodeCommandTest {
+  @TempDir Path dir;
+
+  private NodeConfig configFrom(String properties, String... flags) throws IOException {
+    Path file = dir.resolve("node.properties");
+    Files.writeString(file, properties);
+    NodeCommand command = new NodeCommand();
+    String[] args = new String[flags.length + 2];
+    args[0] = "--config";
+    args[1] = file.toString();
+    System.arraycopy(flags, 0, args, 2, flags.length);
+    new CommandLine(command).parseArgs(args);
+    return command.buildConfig();
+  }
+
+  @Test
+  void theFileSetsTheLogAndTheFlagsWinOverIt() throws IOException {
+    NodeConfig c =
+        configFrom(
+            "port=7171\nsegment.bytes=65536\nsegment.preallocate=false\nfsync.policy=interval\n"
+                + "fsync.interval.ms=250\nretention.bytes=1048576\n",
+            "--port",
+            "7272",
+            "--data-dir",
+            dir.resolve("data").toString());
+    assertThat(c.port()).isEqualTo(7272);
+    assertThat(c.dataDir()).isEqualTo(dir.resolve("data"));
+    assertThat(c.logConfig().segmentBytes()).isEqualTo(65536);
+    assertThat(c.logConfig().preallocate()).isFalse();
+    assertThat(c.logConfig().fsyncPolicy()).isEqualTo(FsyncPolicy.INTERVAL);
+    assertThat(c.logConfig().fsyncIntervalMs()).isEqualTo(250);
+    assertThat(c.logConfig().retentionBytes()).isEqualTo(1048576);
+  }
+
+  @Test
+  void segmentFilesArePreparedUnlessSaidOtherwise() throws IOException {
+    assertThat(configFrom("").logConfig().preallocate()).isTrue();
+    assertThat(configFrom("segment.preallocate = TRUE\n").logConfig().preallocate()).isTrue();
+  }
+
+  @Test
+  void badValuesAreRefusedWithTheKeyInTheMessage() {
+    assertThatThrownBy(() -> configFrom("segment.preallocate=maybe\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("segment.preallocate must be true or false, not 'maybe'");
+    assertThatThrownBy(() -> configFrom("segment.bytes=1GiB\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("segment.bytes must be a whole number");
+    assertThatThrownBy(() -> configFrom("segment.bytes=100\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("segment.bytes must be 4096..");
+    assertThatThrownBy(() -> configFrom("fsync.policy=sometimes\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("every-group, interval or never");
+  }
+
+  @Test
+  void aBadSettingIsOneLineOnStderrAndExitStatus1() throws IOException {
+    Path file = dir.resolve("bad.properties");
+    Files.writeString(file, "segment.preallocate=maybe\n");
+    StringWriter err = new StringWriter();
+    int code =
+        Ordo.commandLine()
+            .setErr(new PrintWriter(err))
+            .execute("node", "--config", file.toString(), "--port", "0");
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString().strip())
+        .isEqualTo("ordo node: segment.preallocate must be true or false, not 'maybe'");
+  }
+}
