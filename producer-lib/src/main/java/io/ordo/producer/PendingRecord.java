@@ -2,6 +2,8 @@ package io.ordo.producer;
 
 import io.ordo.protocol.batch.Header;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One record on its way to the broker, and at the same time the future its sender holds: extending
@@ -13,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * completes the future.
  */
 final class PendingRecord extends CompletableFuture<RecordMetadata> {
+  private static final Logger LOG = LoggerFactory.getLogger(PendingRecord.class);
+
   final String stream;
   final long timestampMs;
 
@@ -21,6 +25,9 @@ final class PendingRecord extends CompletableFuture<RecordMetadata> {
 
   /** What this record holds of the producer's buffer memory until it is resolved. */
   final int memoryBytes;
+
+  /** Called instead of completing this future, when the record was sent with a callback. */
+  final SendCallback callback;
 
   byte[] key;
   byte[] value;
@@ -33,7 +40,8 @@ final class PendingRecord extends CompletableFuture<RecordMetadata> {
       Header[] headers,
       long timestampMs,
       int bodyWithoutDeltaBytes,
-      int memoryBytes) {
+      int memoryBytes,
+      SendCallback callback) {
     this.stream = stream;
     this.key = key;
     this.value = value;
@@ -41,6 +49,33 @@ final class PendingRecord extends CompletableFuture<RecordMetadata> {
     this.timestampMs = timestampMs;
     this.bodyWithoutDeltaBytes = bodyWithoutDeltaBytes;
     this.memoryBytes = memoryBytes;
+    this.callback = callback;
+  }
+
+  /** The record was stored at {@code offset}: tells the callback or completes the future. */
+  void stored(String stream, long offset, long streamVersion) {
+    if (callback == null) {
+      complete(new RecordMetadata(stream, offset, streamVersion));
+    } else {
+      call(offset, streamVersion, null);
+    }
+  }
+
+  /** The record failed for good: tells the callback or fails the future. */
+  void failed(Throwable error) {
+    if (callback == null) {
+      completeExceptionally(error);
+    } else {
+      call(-1, -1, error);
+    }
+  }
+
+  private void call(long offset, long streamVersion, Throwable error) {
+    try {
+      callback.onCompletion(offset, streamVersion, error);
+    } catch (RuntimeException | Error e) {
+      LOG.error("a send callback threw; the producer goes on", e);
+    }
   }
 
   /** Lets the payload be collected once it has been copied into an encoded batch. */

@@ -171,6 +171,26 @@ public final class Producer implements AutoCloseable {
    */
   public CompletableFuture<RecordMetadata> send(
       String stream, byte[] key, byte[] value, Header... headers) {
+    return submit(stream, key, value, headers, null);
+  }
+
+  /**
+   * Sends a record and calls {@code callback} once it is stored or has failed for good, instead of
+   * completing a future: no future and no {@link RecordMetadata} are made for it, which is what a
+   * producer sending hundreds of thousands of records a second wants. The callback runs on the
+   * callback thread, like a future's dependents (on the calling thread if the producer closed
+   * during this call). Otherwise as {@link #send(String, byte[], byte[], Header...)}, with the same
+   * exceptions.
+   *
+   * @param headers the record headers (null or empty for none)
+   */
+  public void send(
+      String stream, byte[] key, byte[] value, Header[] headers, SendCallback callback) {
+    submit(stream, key, value, headers, Objects.requireNonNull(callback, "callback"));
+  }
+
+  private PendingRecord submit(
+      String stream, byte[] key, byte[] value, Header[] headers, SendCallback callback) {
     checkOpen();
     int nameBytes = checkStream(stream);
     Header[] hs = headers == null || headers.length == 0 ? NO_HEADERS : headers.clone();
@@ -189,11 +209,12 @@ public final class Producer implements AutoCloseable {
     }
     memory.acquire(recordBytes, config.bufferFullPolicy() == BufferFullPolicy.BLOCK, maxBlockNs);
     PendingRecord r =
-        new PendingRecord(stream, key, value, hs, System.currentTimeMillis(), body, recordBytes);
+        new PendingRecord(
+            stream, key, value, hs, System.currentTimeMillis(), body, recordBytes, callback);
     queue.offer(r);
     if (terminated) {
       // close() may have drained the queue already; nobody else will complete this record.
-      r.completeExceptionally(closedError());
+      r.failed(closedError());
     } else {
       scheduleDrain(recordBytes);
     }
@@ -354,7 +375,7 @@ public final class Producer implements AutoCloseable {
       PendingRecord r;
       while ((r = queue.poll()) != null) {
         PendingRecord record = r;
-        callbacks.submit(() -> record.completeExceptionally(reason));
+        callbacks.submit(() -> record.failed(reason));
       }
       callbacks.stop();
       try {

@@ -116,17 +116,17 @@ final class ProducerBatch implements Runnable {
     }
   }
 
-  /** Completes the records' futures with the outcome. Runs on the callback thread. */
+  /** Completes the records' futures (or calls their callbacks). Runs on the callback thread. */
   @Override
   public void run() {
     PendingRecord[] rs = records;
     if (failure != null) {
       for (int i = 0; i < count; i++) {
-        rs[i].completeExceptionally(failure);
+        rs[i].failed(failure);
       }
     } else {
       for (int i = 0; i < count; i++) {
-        rs[i].complete(new RecordMetadata(stream, baseOffset + i, baseStreamVersion + i));
+        rs[i].stored(stream, baseOffset + i, baseStreamVersion + i);
       }
     }
   }

@@ -212,7 +212,7 @@ final class Sender implements BrokerConnection.Listener {
 
   private void reject(PendingRecord r, OrdoException e) {
     memory.release(r.memoryBytes);
-    callbacks.submit(() -> r.completeExceptionally(e));
+    callbacks.submit(() -> r.failed(e));
   }
 
   /** What every event ends with: send what can be sent, arm timers, answer flushes. */

@@ -18,7 +18,7 @@ class BatchAccumulatorTest {
     Header[] none = new Header[0];
     int body = RecordSize.bodyWithoutDelta(null, value, none);
     return new PendingRecord(
-        stream, null, value, none, timestampMs, body, RecordSize.encoded(body, 0));
+        stream, null, value, none, timestampMs, body, RecordSize.encoded(body, 0), null);
   }
 
   private static List<ProducerBatch> drainSealed(BatchAccumulator acc) {

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -542,6 +543,29 @@ class ProducerTest {
   }
 
   @Test
+  void aCallbackIsToldOfAFailureWithTheSameErrorAsAFuture() throws Exception {
+    int port = freePort();
+    Producer p =
+        open(
+            Producer.builder()
+                .bootstrapServers("127.0.0.1:" + port)
+                .retryBackoffMs(5, 20)
+                .deliveryTimeoutMs(300));
+    CompletableFuture<Throwable> error = new CompletableFuture<>();
+    p.send(
+        "s",
+        null,
+        bytes("nowhere"),
+        null,
+        (offset, version, e) -> {
+          assertThat(offset).isEqualTo(-1);
+          assertThat(version).isEqualTo(-1);
+          error.complete(e);
+        });
+    assertThat(codeOf(error.get(30, TimeUnit.SECONDS))).isEqualTo(ErrorCode.REQUEST_TIMED_OUT);
+  }
+
+  @Test
   void triesTheNextBootstrapServerWhenOneIsDown() throws Exception {
     Producer p =
         open(
@@ -617,6 +641,49 @@ class ProducerTest {
             .thenCompose(m -> p.send("s", null, bytes("4")))
             .get(30, TimeUnit.SECONDS);
     assertThat(chained.offset()).isEqualTo(2);
+  }
+
+  @Test
+  void sendCallbacksGetOffsetsAndVersionsInSendOrderAndOneThatThrowsStopsNoOther()
+      throws Exception {
+    Producer p = open(builder().lingerMs(1).batchSizeBytes(2048));
+    int n = 2_000;
+    long[] offsets = new long[n];
+    long[] versions = new long[n];
+    String[] threads = new String[n];
+    CountDownLatch done = new CountDownLatch(n);
+    for (int i = 0; i < n; i++) {
+      int at = i;
+      p.send(
+          at % 2 == 0 ? "even" : "odd",
+          null,
+          bytes("v" + at),
+          null,
+          (offset, version, error) -> {
+            offsets[at] = error == null ? offset : -2;
+            versions[at] = version;
+            threads[at] = Thread.currentThread().getName();
+            done.countDown();
+            if (at % 100 == 7) {
+              throw new IllegalStateException("thrown by a callback on purpose");
+            }
+          });
+    }
+    assertThat(done.await(30, TimeUnit.SECONDS)).as("every callback called").isTrue();
+    for (int i = 0; i < n; i++) {
+      assertThat(offsets[i]).as("offset of record %d", i).isNotNegative();
+      assertThat(versions[i]).as("version of record %d", i).isEqualTo(i / 2);
+      assertThat(threads[i]).endsWith("-callbacks");
+    }
+    assertThat(offsets).doesNotHaveDuplicates();
+    for (int i = 2; i < n; i++) {
+      assertThat(offsets[i]).as("after the stream's record before").isGreaterThan(offsets[i - 2]);
+    }
+    assertThat(p.send("even", null, bytes("after")).get(30, TimeUnit.SECONDS).streamVersion())
+        .as("a future after the callbacks")
+        .isEqualTo(n / 2);
+    assertThatThrownBy(() -> p.send("even", null, bytes("x"), null, null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test

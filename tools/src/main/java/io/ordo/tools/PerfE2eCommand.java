@@ -4,12 +4,14 @@ import io.ordo.consumer.Consumer;
 import io.ordo.consumer.StartPosition;
 import io.ordo.consumer.StreamSelector;
 import io.ordo.producer.Producer;
+import io.ordo.producer.SendCallback;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -88,17 +90,26 @@ public final class PerfE2eCommand implements Callable<Integer> {
       while (consumer.position() < 0 && System.nanoTime() < waitUntil) {
         LockSupport.parkNanos(1_000_000);
       }
+      AtomicLong sendFailures = new AtomicLong();
+      SendCallback countFailures =
+          (offset, version, error) -> {
+            if (error != null) {
+              sendFailures.incrementAndGet();
+            }
+          };
       long start = System.nanoTime();
       OfferedRate rate = new OfferedRate(Math.max(1, throughput), start);
       for (long i = 0; i < total; i++) {
         long now = rate.awaitRecord(i);
         byte[] value = new byte[size];
         ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).putLong(now).putLong(tagValue);
-        producer.send(stream, null, value);
+        producer.send(stream, null, value, null, countFailures);
       }
       producer.flush();
       if (!done.await(60, TimeUnit.SECONDS)) {
-        out.printf("only %d of %d records delivered within 60 s%n", received[0], total);
+        out.printf(
+            "only %d of %d records delivered within 60 s (%d sends failed)%n",
+            received[0], total, sendFailures.get());
         out.flush();
         return 1;
       }

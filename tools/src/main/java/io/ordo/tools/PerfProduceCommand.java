@@ -149,18 +149,19 @@ public final class PerfProduceCommand implements Callable<Integer> {
     for (long i = 0; i < count; i++) {
       rate.awaitRecord(i);
       long sendNs = System.nanoTime();
-      producer
-          .send(stream, null, value)
-          .whenComplete(
-              (m, e) -> {
-                if (e == null) {
-                  recorder.recordValue(
-                      Math.min((System.nanoTime() - sendNs) / 1000, MAX_LATENCY_US));
-                  acked.incrementAndGet();
-                } else {
-                  failures.incrementAndGet();
-                }
-              });
+      producer.send(
+          stream,
+          null,
+          value,
+          null,
+          (offset, version, e) -> {
+            if (e == null) {
+              recorder.recordValue(Math.min((System.nanoTime() - sendNs) / 1000, MAX_LATENCY_US));
+              acked.incrementAndGet();
+            } else {
+              failures.incrementAndGet();
+            }
+          });
       long now = System.nanoTime();
       if (now - lastReportNs >= TimeUnit.MILLISECONDS.toNanos(reportMs)) {
         window = recorder.getIntervalHistogram(window);
