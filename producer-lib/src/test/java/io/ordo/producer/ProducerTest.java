@@ -529,28 +529,25 @@ class ProducerTest {
         .containsExactlyElementsOf(expected);
   }
 
+  /** A producer whose only bootstrap server is a free port nothing listens on. */
+  private Producer unreachable() throws IOException {
+    return open(
+        Producer.builder()
+            .bootstrapServers("127.0.0.1:" + freePort())
+            .retryBackoffMs(5, 20)
+            .deliveryTimeoutMs(300));
+  }
+
   @Test
   void recordsFailAfterTheDeliveryTimeoutWhenNoBrokerIsReachable() throws IOException {
-    int port = freePort();
-    Producer p =
-        open(
-            Producer.builder()
-                .bootstrapServers("127.0.0.1:" + port)
-                .retryBackoffMs(5, 20)
-                .deliveryTimeoutMs(300));
+    Producer p = unreachable();
     assertThat(failureCode(p.send("s", null, bytes("nowhere"))))
         .isEqualTo(ErrorCode.REQUEST_TIMED_OUT);
   }
 
   @Test
   void aCallbackIsToldOfAFailureWithTheSameErrorAsAFuture() throws Exception {
-    int port = freePort();
-    Producer p =
-        open(
-            Producer.builder()
-                .bootstrapServers("127.0.0.1:" + port)
-                .retryBackoffMs(5, 20)
-                .deliveryTimeoutMs(300));
+    Producer p = unreachable();
     CompletableFuture<Throwable> error = new CompletableFuture<>();
     p.send(
         "s",

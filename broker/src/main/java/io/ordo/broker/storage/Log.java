@@ -276,7 +276,7 @@ public final class Log implements AutoCloseable {
     nextOffset = next;
     if (preparer != null) {
       preparer.activeBytes(pos);
-      if (!preparationRequested && pos >= config.segmentBytes() / 4) {
+      if (!preparationRequested) {
         preparer.request();
         preparationRequested = true;
       }

@@ -20,14 +20,15 @@ import org.slf4j.LoggerFactory;
  * On the ext4 disk of the machine Ordo is measured on, an fdatasync after overwriting costs about
  * 0.65 of one after appending, at the median and at the 99th percentile.
  *
- * <p>The log asks for a file once its active segment is a quarter full, and reports how full it is
- * after every write. The zeros are paced by that: the file may be zeroed up to twice the active
- * segment's bytes beyond its first quarter, so preparation runs at twice the append rate and ends
- * when the active segment is three quarters full, instead of a burst that would crowd the writer's
- * fsyncs with writeback of its own. A roll that finds no file ready starts an empty segment, as
- * without preparation, and the file under way serves the roll after it. A crash leaves at most a
- * zero-filled tail after the last batch of the active segment, which recovery cuts like any torn
- * tail.
+ * <p>The log asks for a file at the first append to a new active segment, and reports how full that
+ * segment is after every write. The zeros are paced by it and capped: at most one and a half times
+ * the active segment's bytes, at most {@value #MAX_BYTES_PER_SECOND} bytes a second. So preparation
+ * follows the appends (an idle log zeroes little) and is done by two thirds of the segment while
+ * appends run below about 40 MiB/s; above that it falls behind, and a roll that comes first starts
+ * an empty file rather than the zeros taking disk bandwidth from the appends. A roll that finds no
+ * file ready starts an empty segment, as without preparation, and the file under way serves the
+ * roll after it. A crash leaves at most a zero-filled tail after the last batch of the active
+ * segment, which recovery cuts like any torn tail.
  *
  * <p>Threading: the log's writer thread calls {@link #request}, {@link #take} and {@link #close};
  * the preparer thread owns the file until it is ready. Shared state is guarded by this object.
@@ -36,6 +37,7 @@ final class SegmentPreparer implements AutoCloseable {
   static final String FILE_NAME = "next-segment.prepared";
   private static final Logger LOG = LoggerFactory.getLogger(SegmentPreparer.class);
   private static final int CHUNK_BYTES = 1024 * 1024;
+  static final long MAX_BYTES_PER_SECOND = 64L * 1024 * 1024;
   private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long CLOSE_WAIT_MS = 10_000;
@@ -147,13 +149,19 @@ final class SegmentPreparer implements AutoCloseable {
       long pos = 0;
       long pauseNanos = MIN_PAUSE_NANOS;
       long lastSeen = -1;
+      long nextChunkNs = System.nanoTime();
       while (pos < fileBytes) {
         if (isClosed()) {
           ch.close();
           return null;
         }
+        long capNs = nextChunkNs - System.nanoTime();
+        if (capNs > 0) {
+          LockSupport.parkNanos(capNs);
+          continue;
+        }
         long seen = activeBytes;
-        long allowed = Math.max(zeros.capacity(), 2 * (seen - fileBytes / 4));
+        long allowed = Math.max(zeros.capacity(), seen + seen / 2);
         if (pos >= allowed) {
           // wait for the writer; longer and longer while it is idle
           pauseNanos =
@@ -162,11 +170,14 @@ final class SegmentPreparer implements AutoCloseable {
           LockSupport.parkNanos(pauseNanos);
           continue;
         }
-        zeros.clear().limit((int) Math.min(zeros.capacity(), fileBytes - pos));
+        long chunkStartNs = System.nanoTime();
+        int n = (int) Math.min(zeros.capacity(), fileBytes - pos);
+        zeros.clear().limit(n);
         while (zeros.hasRemaining()) {
           pos += ch.write(zeros, pos);
         }
         ch.force(false);
+        nextChunkNs = chunkStartNs + n * 1_000_000_000L / MAX_BYTES_PER_SECOND;
       }
       return ch;
     } catch (IOException | RuntimeException e) {
