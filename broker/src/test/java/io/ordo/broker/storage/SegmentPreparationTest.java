@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,12 +57,9 @@ class SegmentPreparationTest {
   }
 
   /** Appends until the active segment is the prepared file (a roll found it ready). */
-  private void appendIntoAPreparedSegment(Log log, List<byte[]> appended)
-      throws IOException, InterruptedException {
-    while (!log.preparedSegmentReady()) {
-      append(log, appended);
-      Thread.sleep(5);
-    }
+  private void appendIntoAPreparedSegment(Log log, List<byte[]> appended) throws IOException {
+    append(log, appended); // the first append to a segment asks for the next one's file
+    awaitPrepared(log);
     int segments = log.segments().size();
     while (log.segments().size() == segments) {
       append(log, appended);
@@ -70,6 +68,14 @@ class SegmentPreparationTest {
     assertThat(Files.size(activeFile(log)))
         .as("the active segment is the prepared file")
         .isEqualTo(SEGMENT_BYTES);
+  }
+
+  private static void awaitPrepared(Log log) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!log.preparedSegmentReady()) {
+      assertThat(System.nanoTime()).as("a prepared file within 20 s").isLessThan(deadline);
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
   }
 
   private static Path activeFile(Log log) {
@@ -104,9 +110,7 @@ class SegmentPreparationTest {
     List<byte[]> appended = new ArrayList<>();
     try (Log log = Log.open(config(true), clock)) {
       appendIntoAPreparedSegment(log, appended);
-      while (!log.preparedSegmentReady()) {
-        Thread.sleep(5); // the next one is prepared from the first append to this segment
-      }
+      awaitPrepared(log); // the next one's, asked for by the first append to this segment
       assertThat(Files.size(dir.resolve(SegmentPreparer.FILE_NAME))).isEqualTo(SEGMENT_BYTES);
       for (SegmentInfo s : log.segments().subList(0, log.segments().size() - 1)) {
         assertThat(Files.size(s.logFile())).as("sealed %s", s.logFile()).isEqualTo(s.sizeBytes());
