@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The load generator's CPU and ack latency from two builds of the client, against one node:
+# $1 and $2 are checkouts, each built (mvn -B -q package -DskipTests). The node runs from $2.
+# ROUNDS rounds (default 5) of `ordo perf produce --throughput RATE` (default 500000), the order
+# of the two flipped every round; prints per run "A|B ack-p50-us ack-p99-us client-cpu-s" and
+# the medians. Client CPU is user + system time of the whole client process (/usr/bin/time).
+# Example, the callback send against the commit before it:
+#   git worktree add /tmp/before 5928dec~1 && (cd /tmp/before && mvn -B -q package -DskipTests)
+#   perf/bin/client-cpu-ab.sh /tmp/before .
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 CHECKOUT_A CHECKOUT_B" >&2; exit 2; }
+a="$(cd "$1" && pwd)"; b="$(cd "$2" && pwd)"
+ROUNDS="${ROUNDS:-5}"; RATE="${RATE:-500000}"; RECORDS="${RECORDS:-5000000}"; WARMUP="${WARMUP:-2000000}"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+data="$(mktemp -d)"; results="$data/results"
+"$b/bin/ordo" node --data-dir "$data/node" --port "$port" >"$data/node.out" 2>&1 &
+node_pid=$!
+trap 'kill "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 120); do grep -q "listening on" "$data/node.out" && break; sleep 0.5; done
+run() {
+  /usr/bin/time -f "cpu %U %S" "$2/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" \
+    --stream perf --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \
+    --throughput "$RATE" >"$data/out" 2>"$data/err"
+  echo "$1 $(grep "latency detail" "$data/out" | sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/') $(grep '^cpu' "$data/err" | awk '{printf "%.2f", $2+$3}')" | tee -a "$results"
+}
+for r in $(seq 1 "$ROUNDS"); do
+  if (( r % 2 )); then run A "$a"; run B "$b"; else run B "$b"; run A "$a"; fi
+done
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'; }
+for n in A B; do
+  echo "median $n: ack p50 $(grep "^$n " "$results" | cut -d' ' -f2 | median) us, p99 $(grep "^$n " "$results" | cut -d' ' -f3 | median) us, client cpu $(grep "^$n " "$results" | cut -d' ' -f4 | median) s"
+done
