@@ -11,12 +11,13 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 CHECKOUT_A CHECKOUT_B" >&2; exit 2; }
 a="$(cd "$1" && pwd)"; b="$(cd "$2" && pwd)"
 ROUNDS="${ROUNDS:-5}"; RATE="${RATE:-500000}"; RECORDS="${RECORDS:-5000000}"; WARMUP="${WARMUP:-2000000}"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+port="$(free_port)"
 data="$(mktemp -d)"; results="$data/results"
 "$b/bin/ordo" node --data-dir "$data/node" --port "$port" >"$data/node.out" 2>&1 &
 node_pid=$!
 trap 'kill "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 120); do grep -q "listening on" "$data/node.out" && break; sleep 0.5; done
+await_listening "$data/node.out"
 run() {
   /usr/bin/time -f "cpu %U %S" "$2/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" \
     --stream perf --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \
@@ -26,7 +27,6 @@ run() {
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then run A "$a"; run B "$b"; else run B "$b"; run A "$a"; fi
 done
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'; }
 for n in A B; do
   echo "median $n: ack p50 $(grep "^$n " "$results" | cut -d' ' -f2 | median) us, p99 $(grep "^$n " "$results" | cut -d' ' -f3 | median) us, client cpu $(grep "^$n " "$results" | cut -d' ' -f4 | median) s"
 done

@@ -17,7 +17,7 @@ ordo="$here/bin/ordo"
 [ -f "$here/tools/target/ordo-tools.jar" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 ROUNDS="${ROUNDS:-6}"; FILL="${FILL:-10000000}"; RECORDS="${RECORDS:-5000000}"
 WARMUP="${WARMUP:-2000000}"; HALF_RATE="${HALF_RATE:-500000}"; E2E_RATE="${E2E_RATE:-100000}"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$here/perf/bin/lib.sh"
 data="$(mktemp -d)"; results="$data/results"
 declare -A port=([A]="$(free_port)" [B]="$(free_port)") config=([A]="$1" [B]="$2") pid=()
 for n in A B; do
@@ -26,10 +26,7 @@ for n in A B; do
   pid[$n]=$!
 done
 trap 'kill "${pid[A]}" "${pid[B]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"' EXIT
-for n in A B; do
-  for _ in $(seq 1 120); do grep -q "listening on" "$data/$n.out" && break; sleep 0.5; done
-  grep -q "listening on" "$data/$n.out" || { echo "node $n did not start"; cat "$data/$n.out"; exit 1; }
-done
+for n in A B; do await_listening "$data/$n.out"; done
 echo "A: $1 ($(tr '\n' ' ' <"$1")); B: $2 ($(tr '\n' ' ' <"$2")); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in A B; do
   "$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$n]}" --stream fill \
@@ -54,7 +51,6 @@ for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then first=A; second=B; else first=B; second=A; fi
   ack $first; ack $second; e2e $second; e2e $first
 done
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'; }
 echo "--- medians over $ROUNDS rounds (B / A)"
 for step in ack e2e; do
   for col in 3 4; do

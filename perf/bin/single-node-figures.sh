@@ -16,14 +16,14 @@ bench="$here/perf/target/benchmarks.jar"
 ROUNDS="${ROUNDS:-5}"; RECORDS="${RECORDS:-5000000}"; WARMUP="${WARMUP:-2000000}"
 HALF_RATE="${HALF_RATE:-500000}"; E2E_RATE="${E2E_RATE:-100000}"
 NODE_CONFIG="${NODE_CONFIG:-}"  # a properties file for the node (ordo node --config)
-PORT="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+. "$here/perf/bin/lib.sh"
+PORT="${PORT:-$(free_port)}"
 data="$(mktemp -d)"; log="$data/node.out"; results="$data/results"
 "$ordo" node --data-dir "$data/node" --port "$PORT" ${NODE_CONFIG:+--config "$NODE_CONFIG"} \
   >"$log" 2>&1 &
 node_pid=$!
 trap 'kill "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 120); do grep -q "listening on" "$log" && break; sleep 0.5; done
-grep -q "listening on" "$log" || { echo "node did not start"; cat "$log"; exit 1; }
+await_listening "$log"
 bs="127.0.0.1:$PORT"
 # The platform probe for the whole of a latency run ($1 seconds), in the background.
 probe() {

@@ -58,20 +58,19 @@ class NodeCommandTest {
     assertThat(configFrom("segment.preallocate = TRUE\n").logConfig().preallocate()).isTrue();
   }
 
+  private void assertRefused(String properties, String message) {
+    assertThatThrownBy(() -> configFrom(properties))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
   @Test
   void badValuesAreRefusedWithTheKeyInTheMessage() {
-    assertThatThrownBy(() -> configFrom("segment.preallocate=maybe\n"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("segment.preallocate must be true or false, not 'maybe'");
-    assertThatThrownBy(() -> configFrom("segment.bytes=1GiB\n"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("segment.bytes must be a whole number");
-    assertThatThrownBy(() -> configFrom("segment.bytes=100\n"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("segment.bytes must be 4096..");
-    assertThatThrownBy(() -> configFrom("fsync.policy=sometimes\n"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("every-group, interval or never");
+    assertRefused(
+        "segment.preallocate=maybe\n", "segment.preallocate must be true or false, not 'maybe'");
+    assertRefused("segment.bytes=1GiB\n", "segment.bytes must be a whole number");
+    assertRefused("segment.bytes=100\n", "segment.bytes must be 4096..");
+    assertRefused("fsync.policy=sometimes\n", "every-group, interval or never");
   }
 
   @Test

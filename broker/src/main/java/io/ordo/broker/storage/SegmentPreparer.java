@@ -37,7 +37,7 @@ final class SegmentPreparer implements AutoCloseable {
   static final String FILE_NAME = "next-segment.prepared";
   private static final Logger LOG = LoggerFactory.getLogger(SegmentPreparer.class);
   private static final int CHUNK_BYTES = 1024 * 1024;
-  static final long MAX_BYTES_PER_SECOND = 64L * 1024 * 1024;
+  private static final long MAX_BYTES_PER_SECOND = 64L * 1024 * 1024;
   private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long CLOSE_WAIT_MS = 10_000;

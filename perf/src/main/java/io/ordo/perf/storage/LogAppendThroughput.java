@@ -135,13 +135,12 @@ public final class LogAppendThroughput {
     for (int run = 1; run <= runs; run++) {
       Result a = raw(groups, groupBytes, groupRecords, true);
       Result b = raw(groups, groupBytes, groupRecords, false);
-      Result c = log(groups, templates, run % 2 == 1);
-      Result d = log(groups, templates, run % 2 == 0);
-      if (run % 2 == 0) {
-        Result t = c;
-        c = d;
-        d = t;
-      }
+      // the two log phases take turns at going first
+      boolean preallocatedFirst = run % 2 == 1;
+      Result first = log(groups, templates, preallocatedFirst);
+      Result second = log(groups, templates, !preallocatedFirst);
+      Result c = preallocatedFirst ? first : second;
+      Result d = preallocatedFirst ? second : first;
       rawSynced.add(a);
       rawUnsynced.add(b);
       logged.add(c);

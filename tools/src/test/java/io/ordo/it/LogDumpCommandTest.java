@@ -1,4 +1,4 @@
-package io.ordo.tools;
+package io.ordo.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,8 +9,6 @@ import io.ordo.protocol.batch.Compression;
 import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.batch.RecordBatchBuilder;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +34,6 @@ class LogDumpCommandTest {
   @TempDir Path dir;
   private Path logDir;
   private long seed;
-
-  private record Run(int code, String out, String err) {}
 
   @BeforeEach
   void writeLog() throws IOException {
@@ -66,16 +62,12 @@ class LogDumpCommandTest {
     }
   }
 
-  private static Run dump(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
+  private static OrdoCli.Result dump(String... args) {
     String[] all = new String[args.length + 2];
     all[0] = "log";
     all[1] = "dump";
     System.arraycopy(args, 0, all, 2, args.length);
-    int code =
-        Ordo.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(all);
-    return new Run(code, out.toString(), err.toString());
+    return OrdoCli.execute(all);
   }
 
   private List<Path> segments() throws IOException {
@@ -98,7 +90,7 @@ class LogDumpCommandTest {
 
   @Test
   void listsEveryBatchOfEverySegmentAndTheTotals() {
-    Run run = dump(dir.toString());
+    OrdoCli.Result run = dump(dir.toString());
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(run.out().lines().filter(l -> l.startsWith("  offsets ")))
         .hasSize(BATCHES)
@@ -115,7 +107,7 @@ class LogDumpCommandTest {
     Path last = lastSegment();
     long end = Files.size(last);
     Files.write(last, new byte[4096], StandardOpenOption.APPEND);
-    Run run = dump(logDir.toString());
+    OrdoCli.Result run = dump(logDir.toString());
     assertThat(run.code()).as(run.out()).isZero();
     assertThat(run.out())
         .contains("4096 zero bytes from position " + end + ": space prepared for appends")
@@ -128,7 +120,7 @@ class LogDumpCommandTest {
     byte[] bytes = Files.readAllBytes(first);
     bytes[RecordBatch.FIXED_HEADER_LENGTH + 20] ^= 0x10; // inside the first batch's payload
     Files.write(first, bytes);
-    Run run = dump(dir.toString());
+    OrdoCli.Result run = dump(dir.toString());
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.out()).contains("DAMAGED").contains(", 1 damaged batches");
   }
@@ -139,14 +131,14 @@ class LogDumpCommandTest {
     new Random(seed).nextBytes(garbage);
     garbage[0] = 1; // never a zero length prefix
     Files.write(lastSegment(), garbage, StandardOpenOption.APPEND);
-    Run run = dump(dir.toString());
+    OrdoCli.Result run = dump(dir.toString());
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.out()).contains("torn or corrupt tail").contains(", 1 damaged batches");
   }
 
   @Test
   void aDirectoryThatIsNotThereIsAClearError() {
-    Run run = dump(dir.resolve("missing").toString());
+    OrdoCli.Result run = dump(dir.resolve("missing").toString());
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err()).contains("is not a directory");
   }
