@@ -4,6 +4,9 @@
 # ROUNDS rounds (default 5) of `ordo perf produce --throughput RATE` (default 500000), the order
 # of the two flipped every round; prints per run "A|B ack-p50-us ack-p99-us client-cpu-s" and
 # the medians. Client CPU is user + system time of the whole client process (/usr/bin/time).
+# A_JVM_OPTS and B_JVM_OPTS add JVM options to each side's client (ORDO_JVM_OPTS), so one
+# checkout can be compared with itself under two settings:
+#   A_JVM_OPTS= B_JVM_OPTS=-XX:TieredStopAtLevel=1 perf/bin/client-cpu-ab.sh . .
 # Example, the callback send against the commit before it:
 #   git worktree add /tmp/before 5928dec~1 && (cd /tmp/before && mvn -B -q package -DskipTests)
 #   perf/bin/client-cpu-ab.sh /tmp/before .
@@ -19,13 +22,17 @@ node_pid=$!
 trap 'kill "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; rm -rf "$data"' EXIT
 await_listening "$data/node.out"
 run() {
-  /usr/bin/time -f "cpu %U %S" "$2/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" \
+  ORDO_JVM_OPTS="$3" /usr/bin/time -f "cpu %U %S" "$2/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" \
     --stream perf --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \
     --throughput "$RATE" >"$data/out" 2>"$data/err"
   echo "$1 $(grep "latency detail" "$data/out" | sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/') $(grep '^cpu' "$data/err" | awk '{printf "%.2f", $2+$3}')" | tee -a "$results"
 }
 for r in $(seq 1 "$ROUNDS"); do
-  if (( r % 2 )); then run A "$a"; run B "$b"; else run B "$b"; run A "$a"; fi
+  if (( r % 2 )); then
+    run A "$a" "${A_JVM_OPTS:-}"; run B "$b" "${B_JVM_OPTS:-}"
+  else
+    run B "$b" "${B_JVM_OPTS:-}"; run A "$a" "${A_JVM_OPTS:-}"
+  fi
 done
 for n in A B; do
   echo "median $n: ack p50 $(grep "^$n " "$results" | cut -d' ' -f2 | median) us, p99 $(grep "^$n " "$results" | cut -d' ' -f3 | median) us, client cpu $(grep "^$n " "$results" | cut -d' ' -f4 | median) s"
