@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
       "  node.id, host, port, data.dir, fsync.policy (every-group|interval|never),",
       "  fsync.interval.ms, segment.bytes, segment.ms,",
       "  segment.preallocate (true|false), retention.bytes, retention.ms,",
-      "  retention.check.interval.ms,",
+      "  retention.check.interval.ms, stats.interval.ms (0 = off),",
       "  max.frame.bytes, max.batch.bytes, max.batches.per.request,",
       "  max.inflight.bytes.per.connection, ring.size, io.threads"
     })
@@ -115,6 +115,9 @@ public final class NodeCommand implements Callable<Integer> {
     }
     if (p.containsKey("retention.check.interval.ms")) {
       b.retentionCheckIntervalMs(longKey(p, "retention.check.interval.ms"));
+    }
+    if (p.containsKey("stats.interval.ms")) {
+      b.statsIntervalMs(longKey(p, "stats.interval.ms"));
     }
     if (p.containsKey("max.frame.bytes")) {
       b.maxFrameBytes(intKey(p, "max.frame.bytes", 0));

@@ -38,7 +38,7 @@ class NodeCommandTest {
     NodeConfig c =
         configFrom(
             "port=7171\nsegment.bytes=65536\nsegment.preallocate=false\nfsync.policy=interval\n"
-                + "fsync.interval.ms=250\nretention.bytes=1048576\n",
+                + "fsync.interval.ms=250\nretention.bytes=1048576\nstats.interval.ms=5000\n",
             "--port",
             "7272",
             "--data-dir",
@@ -50,6 +50,9 @@ class NodeCommandTest {
     assertThat(c.logConfig().fsyncPolicy()).isEqualTo(FsyncPolicy.INTERVAL);
     assertThat(c.logConfig().fsyncIntervalMs()).isEqualTo(250);
     assertThat(c.logConfig().retentionBytes()).isEqualTo(1048576);
+    assertThat(c.statsIntervalMs()).isEqualTo(5000);
+    assertThat(configFrom("").statsIntervalMs()).isEqualTo(60_000);
+    assertThat(configFrom("stats.interval.ms=0\n").statsIntervalMs()).isZero();
   }
 
   @Test
@@ -71,6 +74,7 @@ class NodeCommandTest {
     assertRefused("segment.bytes=1GiB\n", "segment.bytes must be a whole number");
     assertRefused("segment.bytes=100\n", "segment.bytes must be 4096..");
     assertRefused("fsync.policy=sometimes\n", "every-group, interval or never");
+    assertRefused("stats.interval.ms=10\n", "stats.interval.ms must be 0 (off) or 1000..");
   }
 
   @Test

@@ -49,6 +49,9 @@ public final class ProduceRequest {
   /** Bytes this request counts against its connection's in-flight limit. */
   final int inFlightBytes;
 
+  /** {@link System#nanoTime()} when the I/O thread made the request (its frame decoded). */
+  final long receivedNs = System.nanoTime();
+
   private ProduceRequest(
       Kind kind,
       Responder responder,

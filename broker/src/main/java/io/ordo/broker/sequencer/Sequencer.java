@@ -54,6 +54,7 @@ public final class Sequencer implements EventHandler<AppendEvent> {
   private long lastAppendTimestampMs;
   private boolean failed;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private WriteStats stats = new WriteStats(0, 0, line -> {});
 
   /**
    * @param maxGroupBatches most batches in one write; a request never has more (the server caps the
@@ -101,6 +102,15 @@ public final class Sequencer implements EventHandler<AppendEvent> {
     this.term = term;
     this.group = new ByteBuffer[maxGroupBatches];
     this.nextOffset = log.nextOffset();
+  }
+
+  /**
+   * Logs, every {@code intervalMs} (0: never), where produce requests spent their time in the node
+   * ({@link WriteStats}). Call before the ring starts.
+   */
+  public Sequencer reportWriteStatsEvery(long intervalMs) {
+    stats = new WriteStats(intervalMs, System.nanoTime(), LOG::info);
+    return this;
   }
 
   @Override
@@ -164,9 +174,13 @@ public final class Sequencer implements EventHandler<AppendEvent> {
       return;
     }
     acknowledgeDurable();
+    stats.maybeReport(System.nanoTime());
   }
 
   private void sequenceProduce(ProduceRequest request) {
+    if (stats.enabled()) {
+      stats.sequenced(request.receivedNs, System.nanoTime());
+    }
     long ackOffset = 0;
     long now = appendTimestamp();
     for (int i = 0; i < request.batchCount; i++) {
@@ -303,9 +317,13 @@ public final class Sequencer implements EventHandler<AppendEvent> {
     if (failed) {
       return;
     }
+    int batches = groupSize;
+    long startNs = stats.enabled() ? System.nanoTime() : 0;
+    long writtenNs = startNs;
     try {
       if (groupSize > 0) {
         log.append(group, groupSize);
+        writtenNs = stats.enabled() ? System.nanoTime() : 0;
       }
       for (ProduceRequest r : unwritten) {
         r.releaseFrame();
@@ -321,13 +339,23 @@ public final class Sequencer implements EventHandler<AppendEvent> {
       storageFailed(e);
       return;
     }
+    if (batches > 0 && stats.enabled()) {
+      stats.groupWritten(batches, writtenNs - startNs, System.nanoTime() - writtenNs);
+    }
     acknowledgeDurable();
+    stats.maybeReport(System.nanoTime());
   }
 
   private void acknowledgeDurable() {
     long limit = log.acksWaitForFsync() ? log.durableOffset() : log.nextOffset();
+    boolean timed = stats.enabled() && !awaitingDurability.isEmpty();
+    long nowNs = timed ? System.nanoTime() : 0;
     while (!awaitingDurability.isEmpty() && awaitingDurability.peek().ackOffset <= limit) {
-      respond(awaitingDurability.poll());
+      ProduceRequest r = awaitingDurability.poll();
+      if (timed && r.kind == ProduceRequest.Kind.PRODUCE) {
+        stats.answered(r.receivedNs, nowNs);
+      }
+      respond(r);
     }
     while (!groupsAwaitingDurability.isEmpty()
         && groupsAwaitingDurability.peek().ackOffset <= limit) {

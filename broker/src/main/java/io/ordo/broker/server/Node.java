@@ -125,14 +125,15 @@ public final class Node implements AutoCloseable {
     this.commitWatch = new CommitWatch(log.nextOffset());
     this.sequencer =
         new Sequencer(
-            new SequencerLog(log, config.fsyncPolicy(), config.retentionCheckIntervalMs()),
-            sessions,
-            streams,
-            groupOffsets,
-            this::onAcknowledged,
-            System::currentTimeMillis,
-            TERM,
-            config.maxBatchesPerRequest());
+                new SequencerLog(log, config.fsyncPolicy(), config.retentionCheckIntervalMs()),
+                sessions,
+                streams,
+                groupOffsets,
+                this::onAcknowledged,
+                System::currentTimeMillis,
+                TERM,
+                config.maxBatchesPerRequest())
+            .reportWriteStatsEvery(config.statsIntervalMs());
     // The sequencer sleeps when the ring is empty (spinning would take a core from the I/O threads
     // on a small machine) and wakes at least every tick for interval fsyncs. The plain blocking
     // strategy, not the "Lite" one: the Disruptor's authors call the lock elision of the Lite

@@ -33,6 +33,7 @@ public final class NodeConfig {
   private final long retentionBytes;
   private final long retentionMs;
   private final long retentionCheckIntervalMs;
+  private final long statsIntervalMs;
 
   private NodeConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -53,6 +54,7 @@ public final class NodeConfig {
     this.retentionBytes = b.retentionBytes;
     this.retentionMs = b.retentionMs;
     this.retentionCheckIntervalMs = b.retentionCheckIntervalMs;
+    this.statsIntervalMs = b.statsIntervalMs;
     require(nodeId >= 0, "node.id must be >= 0");
     require(port >= 0 && port <= 65535, "port must be 0..65535");
     require(
@@ -84,6 +86,9 @@ public final class NodeConfig {
             + MIN_RETENTION_CHECK_INTERVAL_MS
             + ".."
             + MAX_RETENTION_CHECK_INTERVAL_MS);
+    require(
+        statsIntervalMs == 0 || (statsIntervalMs >= 1000 && statsIntervalMs <= 86_400_000L),
+        "stats.interval.ms must be 0 (off) or 1000..86400000");
   }
 
   private static void require(boolean ok, String message) {
@@ -184,6 +189,11 @@ public final class NodeConfig {
     return retentionCheckIntervalMs;
   }
 
+  /** How often the node logs its write-path latency by stage; 0 for never. */
+  public long statsIntervalMs() {
+    return statsIntervalMs;
+  }
+
   /** Builder with the defaults documented in the README. */
   public static final class Builder {
     private int nodeId = 0;
@@ -204,6 +214,7 @@ public final class NodeConfig {
     private long retentionBytes = -1;
     private long retentionMs = -1;
     private long retentionCheckIntervalMs = 10_000;
+    private long statsIntervalMs = 60_000;
 
     public Builder nodeId(int v) {
       nodeId = v;
@@ -292,6 +303,11 @@ public final class NodeConfig {
 
     public Builder retentionCheckIntervalMs(long v) {
       retentionCheckIntervalMs = v;
+      return this;
+    }
+
+    public Builder statsIntervalMs(long v) {
+      statsIntervalMs = v;
       return this;
     }
 
