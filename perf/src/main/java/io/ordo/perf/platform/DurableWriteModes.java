@@ -60,7 +60,14 @@ public final class DurableWriteModes {
 
     Mode(String name, Path file, long size, OpenOption... extra) throws IOException {
       this.name = name;
-      zeroFill(file, size);
+      try (FileChannel ch =
+          FileChannel.open(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
+        ZeroFill.zeroFill(ch, size);
+      }
       List<OpenOption> options =
           new ArrayList<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
       options.addAll(List.of(extra));
@@ -178,25 +185,6 @@ public final class DurableWriteModes {
     long at = position;
     while (b.hasRemaining()) {
       at += ch.write(b, at);
-    }
-  }
-
-  private static void zeroFill(Path file, long bytes) throws IOException {
-    try (FileChannel ch =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer zeros = ByteBuffer.allocateDirect(1024 * 1024);
-      long pos = 0;
-      while (pos < bytes) {
-        zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - pos));
-        while (zeros.hasRemaining()) {
-          pos += ch.write(zeros, pos);
-        }
-      }
-      ch.force(true);
     }
   }
 }

@@ -55,7 +55,7 @@ public final class OverwriteFsyncCost {
     Histogram overwrite = new Histogram(60_000_000_000L, 3);
     try (FileChannel ap = open(appendFile);
         FileChannel ow = open(overwriteFile)) {
-      zeroFill(ow, (long) writeBytes * ops);
+      ZeroFill.zeroFill(ow, (long) writeBytes * ops);
       for (int i = 0; i < ops; i++) {
         long at = (long) i * writeBytes;
         if ((i & 1) == 0) {
@@ -89,18 +89,6 @@ public final class OverwriteFsyncCost {
         StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.READ,
         StandardOpenOption.WRITE);
-  }
-
-  private static void zeroFill(FileChannel ch, long bytes) throws IOException {
-    ByteBuffer zeros = ByteBuffer.allocateDirect(1024 * 1024);
-    long pos = 0;
-    while (pos < bytes) {
-      zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - pos));
-      while (zeros.hasRemaining()) {
-        pos += ch.write(zeros, pos);
-      }
-    }
-    ch.force(true);
   }
 
   /** Writes the buffer at {@code position} and returns how long the force took, in ns. */
