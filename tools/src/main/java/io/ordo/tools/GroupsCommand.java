@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ordo groups}: lists consumer groups, or with {@code --describe} their members, committed
- * offsets and lag (log end offset minus committed offset).
+ * offsets and lag: the committed records the subscription has yet to receive (its own stream or
+ * streams only, counted by the node; not the distance to the log end, which counts every stream).
  */
 @Command(
     name = "groups",
@@ -29,6 +30,14 @@ public final class GroupsCommand implements Callable<Integer> {
 
   @Option(names = "--group", description = "Only this group.", defaultValue = "")
   String group;
+
+  /** The node's count of records still to come; a trailing + when it is a lower bound. */
+  private static String lag(ReadMessages.GroupInfo g) {
+    if (g.lag() < 0) {
+      return "-";
+    }
+    return g.lagExact() ? Long.toString(g.lag()) : g.lag() + "+";
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -61,7 +70,7 @@ public final class GroupsCommand implements Callable<Integer> {
               g.generation(),
               committed < 0 ? "-" : Long.toString(committed),
               l.logEndOffset(),
-              committed < 0 ? "-" : Long.toString(Math.max(0, l.logEndOffset() - committed)),
+              lag(g),
               g.activeMember().isEmpty() ? "-" : g.activeMember(),
               g.standbys());
         }

@@ -40,6 +40,8 @@ class ConsumeCommandTest {
       assertThat(first.lines().toList()).isEqualTo(sent.subList(0, 30));
       String second = consumeGreetings(bootstrap, "--group", "cli", "--max-records", "50");
       assertThat(second.lines().toList()).isEqualTo(sent.subList(30, 80));
+      // 20 greetings to go; the 100 "other" records and the control records are not lag
+      assertThat(groupRow(bootstrap, "cli")).matches(".*stream:greetings.*\\s20\\s+-\\s+0\\s*");
       String third =
           consumeGreetings(bootstrap, "--group", "cli", "--timeout-ms", "1000", "--print-offset");
       assertThat(third.lines().toList()).hasSize(20);
@@ -57,10 +59,7 @@ class ConsumeCommandTest {
       assertThat(streams.lines().filter(l -> l.startsWith("greetings")).findFirst().orElseThrow())
           .matches("greetings\\s+100\\s+99\\s+\\d+");
 
-      String groups = OrdoCli.run("groups", "--bootstrap-server", bootstrap, "--describe");
-      System.out.print(groups);
-      String row = groups.lines().filter(l -> l.startsWith("cli ")).findFirst().orElseThrow();
-      assertThat(row).contains("stream:greetings");
+      assertThat(groupRow(bootstrap, "cli")).matches(".*stream:greetings.*\\s0\\s+-\\s+0\\s*");
 
       String e2e =
           OrdoCli.run(
@@ -77,6 +76,13 @@ class ConsumeCommandTest {
       System.out.print(e2e);
       assertThat(e2e).contains("p99");
     }
+  }
+
+  /** The {@code ordo groups --describe} row of {@code group}. */
+  private static String groupRow(String bootstrap, String group) {
+    String groups = OrdoCli.run("groups", "--bootstrap-server", bootstrap, "--describe");
+    System.out.print(groups);
+    return groups.lines().filter(l -> l.startsWith(group + " ")).findFirst().orElseThrow();
   }
 
   /** {@code ordo consume} of stream "greetings" with the given options. */

@@ -6,6 +6,8 @@ import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.OrdoException;
 import io.ordo.protocol.wire.ReadMessages;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens subscriptions: checks the request, resolves the start position (earliest, latest, an
@@ -16,6 +18,11 @@ import java.io.IOException;
 public final class Deliveries {
   /** Most credit one request may grant or start with. */
   public static final long MAX_CREDIT_BYTES = 1L << 40;
+
+  /** Batch headers one lag count may read (about 100-300 ms of an I/O thread at most). */
+  static final int LAG_SCAN_BATCHES = 100_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Deliveries.class);
 
   private final Log log;
   private final CommitWatch watch;
@@ -29,6 +36,22 @@ public final class Deliveries {
 
   public CommitWatch watch() {
     return watch;
+  }
+
+  /**
+   * The committed records a group's subscription ({@code subscriptionKey}) has yet to receive from
+   * {@code position}, counted over at most {@value #LAG_SCAN_BATCHES} batch headers; {@link
+   * SubscriptionLag.Lag#UNKNOWN} when it cannot be counted (an unknown key, no position, the log
+   * changed under the walk).
+   */
+  public SubscriptionLag.Lag lag(String subscriptionKey, long position) {
+    try {
+      return SubscriptionLag.of(
+          log, subscriptionKey, position, watch.commitOffset(), LAG_SCAN_BATCHES);
+    } catch (IOException | OrdoException e) {
+      LOG.debug("could not count the lag of {} from {}", subscriptionKey, position, e);
+      return SubscriptionLag.Lag.UNKNOWN;
+    }
   }
 
   /**

@@ -41,6 +41,25 @@ final class StreamFilter {
     }
   }
 
+  /**
+   * The filter a group's subscription key names ({@code stream:S}, {@code prefix:P}, {@code all}:
+   * the consumer library's {@code StreamSelector.key()}), or null for a key of another form.
+   */
+  static StreamFilter ofKey(String key) {
+    try {
+      if (key.equals("all")) {
+        return of(ReadMessages.FILTER_ALL, "");
+      } else if (key.startsWith("stream:")) {
+        return of(ReadMessages.FILTER_STREAM, key.substring("stream:".length()));
+      } else if (key.startsWith("prefix:")) {
+        return of(ReadMessages.FILTER_PREFIX, key.substring("prefix:".length()));
+      }
+    } catch (OrdoException e) {
+      return null; // a name no subscription could have
+    }
+    return null;
+  }
+
   /** Whether the batch whose header starts at {@code buf}'s position 0 matches. */
   boolean matches(ByteBuffer header) {
     int len = header.getShort(RecordBatch.STREAM_NAME_LENGTH_OFFSET) & 0xFFFF;

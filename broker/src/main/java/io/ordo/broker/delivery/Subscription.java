@@ -10,7 +10,6 @@ import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.wire.ReadMessages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -34,9 +33,6 @@ public final class Subscription {
     void onDeliveryFailed(ErrorCode code, String message);
   }
 
-  private static final int HEADER_BYTES =
-      RecordBatch.FIXED_HEADER_LENGTH + RecordBatch.MAX_STREAM_NAME_LENGTH;
-
   private final Channel channel;
   private final Log log;
   private final CommitWatch watch;
@@ -44,8 +40,7 @@ public final class Subscription {
   private final DeliveryConfig config;
   private final Listener listener;
   private final AtomicBoolean wakeScheduled = new AtomicBoolean();
-  private final ByteBuffer header =
-      ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+  private final BatchHeaderReader headers = new BatchHeaderReader();
   private final Runnable pumpTask = this::pump;
   private long nextOffset;
   private long creditBytes;
@@ -157,7 +152,7 @@ public final class Subscription {
     int runBytes = 0;
     boolean wrote = false;
     while (pos < end) {
-      readHeader(file, pos, end);
+      ByteBuffer header = headers.read(file, pos, end);
       int length = header.getInt(RecordBatch.LENGTH_OFFSET);
       long base = header.getLong(RecordBatch.BASE_OFFSET_OFFSET);
       int count = header.getInt(RecordBatch.RECORD_COUNT_OFFSET);
@@ -180,19 +175,6 @@ public final class Subscription {
       wrote = true;
     }
     return wrote;
-  }
-
-  private void readHeader(FileChannel file, long pos, long end) throws IOException {
-    header.clear();
-    header.limit((int) Math.min(HEADER_BYTES, end - pos));
-    while (header.hasRemaining()) {
-      if (file.read(header, pos + header.position()) < 0) {
-        throw new IOException("segment ended inside a batch header at " + pos);
-      }
-    }
-    if (header.limit() < RecordBatch.FIXED_HEADER_LENGTH) {
-      throw new IOException("batch header at " + pos + " is truncated");
-    }
   }
 
   private void send(FileChannel file, long position, int bytes, long nextAfter) {

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.ordo.broker.delivery.Deliveries;
 import io.ordo.broker.delivery.Subscription;
+import io.ordo.broker.delivery.SubscriptionLag;
 import io.ordo.broker.groups.GroupCoordinator;
 import io.ordo.broker.sequencer.GroupRequest;
 import io.ordo.broker.sequencer.ProduceRequest;
@@ -302,6 +303,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
   private void onDescribeGroups(ChannelHandlerContext ctx, String group, long correlationId) {
     List<ReadMessages.GroupInfo> groups = new ArrayList<>();
     for (GroupCoordinator.Description d : readPath.groups().describe(group)) {
+      SubscriptionLag.Lag lag = readPath.deliveries().lag(d.subscription(), d.committedOffset());
       groups.add(
           new ReadMessages.GroupInfo(
               d.group(),
@@ -309,7 +311,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
               d.generation(),
               d.activeMember(),
               d.standbys(),
-              d.committedOffset()));
+              d.committedOffset(),
+              lag.records(),
+              lag.exact()));
     }
     ByteBuf out = ctx.alloc().ioBuffer(64 + groups.size() * 64);
     ReadMessages.writeDescribeGroupsResponse(

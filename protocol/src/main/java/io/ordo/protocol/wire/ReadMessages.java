@@ -67,6 +67,15 @@ public final class ReadMessages {
     return in.readByte();
   }
 
+  /** A byte that must be 0 (false) or 1 (true). */
+  private static boolean readFlag(ByteBuf in, String field) {
+    byte b = readByte(in, field);
+    if (b != 0 && b != 1) {
+      throw WireReader.malformed(field + " must be 0 or 1, not " + b);
+    }
+    return b == 1;
+  }
+
   // ---- subscriptions ----
 
   public record Subscribe(
@@ -304,13 +313,21 @@ public final class ReadMessages {
     return group;
   }
 
+  /**
+   * @param lag committed records the subscription has yet to receive after {@code committedOffset},
+   *     -1 when unknown (no commit yet, a subscription the node cannot parse)
+   * @param lagExact false when the node stopped counting at its budget: {@code lag} is then a lower
+   *     bound
+   */
   public record GroupInfo(
       String group,
       String subscription,
       int generation,
       String activeMember,
       int standbys,
-      long committedOffset) {}
+      long committedOffset,
+      long lag,
+      boolean lagExact) {}
 
   public record GroupList(long logEndOffset, List<GroupInfo> groups) {}
 
@@ -325,13 +342,15 @@ public final class ReadMessages {
       writeString(out, g.activeMember());
       out.writeIntLE(g.standbys());
       out.writeLongLE(g.committedOffset());
+      out.writeLongLE(g.lag());
+      out.writeByte(g.lagExact() ? 1 : 0);
     }
     Frame.end(out, start);
   }
 
   public static GroupList readDescribeGroupsResponse(ByteBuf body) {
     long logEnd = readLong(body, "log end offset");
-    int count = readCount(body, 2 + 4 + 2 + 2 + 4 + 8, "group count");
+    int count = readCount(body, 2 + 4 + 2 + 2 + 4 + 8 + 8 + 1, "group count");
     List<GroupInfo> groups = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       groups.add(
@@ -341,7 +360,9 @@ public final class ReadMessages {
               readInt(body, "generation"),
               readString(body, "active member"),
               readInt(body, "standbys"),
-              readLong(body, "committed offset")));
+              readLong(body, "committed offset"),
+              readLong(body, "lag"),
+              readFlag(body, "lag exact")));
     }
     requireEnd(body, "describe groups response");
     return new GroupList(logEnd, groups);

@@ -103,7 +103,10 @@ class ReadMessagesTest {
       check(
           new ReadMessages.GroupList(
               r.nextLong(),
-              List.of(new ReadMessages.GroupInfo(str(r), str(r), r.nextInt(), str(r), 1, -1))),
+              List.of(
+                  new ReadMessages.GroupInfo(str(r), str(r), r.nextInt(), str(r), 1, -1, -1, false),
+                  new ReadMessages.GroupInfo(
+                      str(r), str(r), r.nextInt(), str(r), 0, r.nextLong(), r.nextLong(), true))),
           (b, v) -> ReadMessages.writeDescribeGroupsResponse(b, id, v),
           ReadMessages::readDescribeGroupsResponse);
     }
