@@ -19,7 +19,7 @@ port="$(free_port)"
 data="$(mktemp -d)"; results="$data/results"
 "$b/bin/ordo" node --data-dir "$data/node" --port "$port" >"$data/node.out" 2>&1 &
 node_pid=$!
-trap 'kill "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; rm -rf "$data"' EXIT
+trap 'stop_processes "$node_pid"; rm -rf "$data"' EXIT
 await_listening "$data/node.out"
 run() {
   ORDO_JVM_OPTS="$3" /usr/bin/time -f "cpu %U %S" "$2/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" \

@@ -15,3 +15,10 @@ await_listening() {
 median() {
   sort -g | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'
 }
+
+# Stops the given processes and waits for them; never fails, so that an EXIT trap running under
+# `set -e` goes on to remove its temp dir (a failing `wait` used to end the trap there).
+stop_processes() {
+  kill "$@" 2>/dev/null || true
+  wait "$@" 2>/dev/null || true
+}

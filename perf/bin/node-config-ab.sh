@@ -6,7 +6,9 @@
 #   ack  - ordo perf produce --throughput HALF_RATE (ack latency p50 / p99, us)
 #   e2e  - ordo perf e2e --throughput E2E_RATE      (send-to-delivery p50 / p99, ms)
 # and ends with the medians per node and the ratios B / A. Both nodes stay up for the whole
-# run, so the two see the same machine; only one is loaded at a time.
+# run, so the two see the same machine; only one is loaded at a time. Each step starts with a
+# `sync`, so that dirty pages a node left (fsync.policy=never or interval) are not written back
+# during the other node's step.
 # Build first: mvn -B -q package -DskipTests
 # Example: perf/bin/node-config-ab.sh off.properties on.properties
 #   with off.properties holding segment.preallocate=false and on.properties =true
@@ -25,7 +27,7 @@ for n in A B; do
     >"$data/$n.out" 2>&1 &
   pid[$n]=$!
 done
-trap 'kill "${pid[A]}" "${pid[B]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"' EXIT
+trap 'stop_processes "${pid[A]}" "${pid[B]}"; rm -rf "$data"' EXIT
 for n in A B; do await_listening "$data/$n.out"; done
 echo "A: $1 ($(tr '\n' ' ' <"$1")); B: $2 ($(tr '\n' ' ' <"$2")); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in A B; do
@@ -34,6 +36,7 @@ for n in A B; do
 done
 ack() {
   local out
+  sync
   out="$("$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$1]}" --stream perf \
     --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \
     --throughput "$HALF_RATE" 2>/dev/null | grep "latency detail")"
@@ -41,6 +44,7 @@ ack() {
 }
 e2e() {
   local out
+  sync
   out="$("$ordo" perf e2e --bootstrap-server "127.0.0.1:${port[$1]}" --stream e2e \
     --num-records $((E2E_RATE * 10)) --warmup-records $((E2E_RATE * 3)) --record-size 100 \
     --throughput "$E2E_RATE" 2>/dev/null | tail -1)"

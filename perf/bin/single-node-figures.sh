@@ -16,13 +16,15 @@ bench="$here/perf/target/benchmarks.jar"
 ROUNDS="${ROUNDS:-5}"; RECORDS="${RECORDS:-5000000}"; WARMUP="${WARMUP:-2000000}"
 HALF_RATE="${HALF_RATE:-500000}"; E2E_RATE="${E2E_RATE:-100000}"
 NODE_CONFIG="${NODE_CONFIG:-}"  # a properties file for the node (ordo node --config)
+NODE_LOG="${NODE_LOG:-}"  # keep the node's output there (with stats.interval.ms in NODE_CONFIG,
+                          # its per-stage write path lines)
 . "$here/perf/bin/lib.sh"
 PORT="${PORT:-$(free_port)}"
 data="$(mktemp -d)"; log="$data/node.out"; results="$data/results"
 "$ordo" node --data-dir "$data/node" --port "$PORT" ${NODE_CONFIG:+--config "$NODE_CONFIG"} \
   >"$log" 2>&1 &
 node_pid=$!
-trap 'kill "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; rm -rf "$data"' EXIT
+trap 'stop_processes "$node_pid"; [ -z "$NODE_LOG" ] || cp "$log" "$NODE_LOG" || true; rm -rf "$data"' EXIT
 await_listening "$log"
 bs="127.0.0.1:$PORT"
 # The platform probe for the whole of a latency run ($1 seconds), in the background.
