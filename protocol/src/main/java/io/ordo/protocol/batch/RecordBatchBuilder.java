@@ -146,17 +146,19 @@ public final class RecordBatchBuilder {
     if (recordCount == 0) {
       firstTimestamp = timestamp;
     }
-    int pos = Varint.writeUnsigned(records, recordsBase + recordsEnd, (int) body);
-    pos = Varint.writeSignedLong(records, pos, delta);
-    pos = writeBytes(pos, key);
-    pos = writeBytes(pos, value);
-    pos = Varint.writeUnsigned(records, pos, hs.length);
+    // records is a heap buffer (array offset 0) with room for size more bytes: checked above
+    byte[] a = records.array();
+    int pos = Varint.writeUnsigned(a, recordsBase + recordsEnd, (int) body);
+    pos = Varint.writeSignedLong(a, pos, delta);
+    pos = writeBytes(a, pos, key);
+    pos = writeBytes(a, pos, value);
+    pos = Varint.writeUnsigned(a, pos, hs.length);
     for (Header h : hs) {
       byte[] k = h.keyUtf8();
-      pos = Varint.writeUnsigned(records, pos, k.length);
-      records.put(pos, k);
+      pos = Varint.writeUnsigned(a, pos, k.length);
+      System.arraycopy(k, 0, a, pos, k.length);
       pos += k.length;
-      pos = writeBytes(pos, h.valueUnsafe());
+      pos = writeBytes(a, pos, h.valueUnsafe());
     }
     recordsEnd = pos - recordsBase;
     recordCount++;
@@ -213,12 +215,12 @@ public final class RecordBatchBuilder {
     return batch;
   }
 
-  private int writeBytes(int pos, byte[] bytes) {
+  private static int writeBytes(byte[] a, int pos, byte[] bytes) {
     if (bytes == null) {
-      return Varint.writeSigned(records, pos, -1);
+      return Varint.writeSigned(a, pos, -1);
     }
-    pos = Varint.writeSigned(records, pos, bytes.length);
-    records.put(pos, bytes);
+    pos = Varint.writeSigned(a, pos, bytes.length);
+    System.arraycopy(bytes, 0, a, pos, bytes.length);
     return pos + bytes.length;
   }
 

@@ -10,13 +10,9 @@ import java.nio.ByteBuffer;
 public final class Varint {
   private Varint() {}
 
+  /** Bytes of {@code value} as an unsigned varint: one per 7 significant bits, at least one. */
   public static int sizeOfUnsigned(int value) {
-    int size = 1;
-    while ((value & 0xFFFFFF80) != 0) {
-      value >>>= 7;
-      size++;
-    }
-    return size;
+    return (31 - Integer.numberOfLeadingZeros(value | 1)) / 7 + 1;
   }
 
   public static int sizeOfSigned(int value) {
@@ -25,12 +21,7 @@ public final class Varint {
 
   public static int sizeOfSignedLong(long value) {
     long v = (value << 1) ^ (value >> 63);
-    int size = 1;
-    while ((v & 0xFFFFFFFFFFFFFF80L) != 0) {
-      v >>>= 7;
-      size++;
-    }
-    return size;
+    return (63 - Long.numberOfLeadingZeros(v | 1)) / 7 + 1;
   }
 
   /** Writes at {@code pos}; returns the position after the varint. */
@@ -45,6 +36,34 @@ public final class Varint {
 
   public static int writeSigned(ByteBuffer buf, int pos, int value) {
     return writeUnsigned(buf, pos, (value << 1) ^ (value >> 31));
+  }
+
+  /**
+   * Writes into an array at {@code pos} (the caller has checked the room: {@link #sizeOfUnsigned});
+   * returns the position after the varint. The encoder's path: plain array stores, no buffer bounds
+   * checks per byte.
+   */
+  public static int writeUnsigned(byte[] a, int pos, int value) {
+    while ((value & 0xFFFFFF80) != 0) {
+      a[pos++] = (byte) ((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    a[pos++] = (byte) value;
+    return pos;
+  }
+
+  public static int writeSigned(byte[] a, int pos, int value) {
+    return writeUnsigned(a, pos, (value << 1) ^ (value >> 31));
+  }
+
+  public static int writeSignedLong(byte[] a, int pos, long value) {
+    long v = (value << 1) ^ (value >> 63);
+    while ((v & 0xFFFFFFFFFFFFFF80L) != 0) {
+      a[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    a[pos++] = (byte) v;
+    return pos;
   }
 
   public static int writeSignedLong(ByteBuffer buf, int pos, long value) {

@@ -67,6 +67,33 @@ class VarintRoundTripTest {
   }
 
   @Test
+  void theArrayWritersWriteTheBufferWritersBytes() {
+    Random r = SeededRandom.create("VarintRoundTripTest.theArrayWritersWriteTheBufferWritersBytes");
+    ByteBuffer buf = ByteBuffer.allocate(64);
+    for (int c = 0; c < CASES; c++) {
+      int v = RandomInputs.edgyInt(r);
+      long lv = RandomInputs.edgyLong(r);
+      int at = r.nextInt(40);
+      byte[] a = new byte[64];
+      assertThat(Varint.writeUnsigned(a, at, v)).isEqualTo(Varint.writeUnsigned(buf, at, v));
+      assertThat(a).isEqualTo(copyWithZerosAround(buf, at, Varint.sizeOfUnsigned(v)));
+      a = new byte[64];
+      assertThat(Varint.writeSigned(a, at, v)).isEqualTo(Varint.writeSigned(buf, at, v));
+      assertThat(a).isEqualTo(copyWithZerosAround(buf, at, Varint.sizeOfSigned(v)));
+      a = new byte[64];
+      assertThat(Varint.writeSignedLong(a, at, lv)).isEqualTo(Varint.writeSignedLong(buf, at, lv));
+      assertThat(a).isEqualTo(copyWithZerosAround(buf, at, Varint.sizeOfSignedLong(lv)));
+    }
+  }
+
+  /** A 64-byte array holding {@code buf[at, at + n)} at {@code at} and zeros elsewhere. */
+  private static byte[] copyWithZerosAround(ByteBuffer buf, int at, int n) {
+    byte[] expected = new byte[64];
+    buf.get(at, expected, at, n);
+    return expected;
+  }
+
+  @Test
   void sizesChangeExactlyAtSevenBitBoundaries() {
     for (int bits = 0; bits <= 32; bits++) {
       int expected = Math.max(1, (bits + 6) / 7);
