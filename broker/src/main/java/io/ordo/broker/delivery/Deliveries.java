@@ -19,8 +19,11 @@ public final class Deliveries {
   /** Most credit one request may grant or start with. */
   public static final long MAX_CREDIT_BYTES = 1L << 40;
 
-  /** Batch headers one lag count may read (about 100-300 ms of an I/O thread at most). */
-  static final int LAG_SCAN_BATCHES = 100_000;
+  /**
+   * Batch headers the lag counts of one request may read together (about 100-300 ms of an I/O
+   * thread at most, however many groups it describes).
+   */
+  public static final int LAG_SCAN_BATCHES = 100_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(Deliveries.class);
 
@@ -40,14 +43,13 @@ public final class Deliveries {
 
   /**
    * The committed records a group's subscription ({@code subscriptionKey}) has yet to receive from
-   * {@code position}, counted over at most {@value #LAG_SCAN_BATCHES} batch headers; {@link
+   * {@code position}, counted over at most {@code maxBatches} batch headers; {@link
    * SubscriptionLag.Lag#UNKNOWN} when it cannot be counted (an unknown key, no position, the log
    * changed under the walk).
    */
-  public SubscriptionLag.Lag lag(String subscriptionKey, long position) {
+  public SubscriptionLag.Lag lag(String subscriptionKey, long position, int maxBatches) {
     try {
-      return SubscriptionLag.of(
-          log, subscriptionKey, position, watch.commitOffset(), LAG_SCAN_BATCHES);
+      return SubscriptionLag.of(log, subscriptionKey, position, watch.commitOffset(), maxBatches);
     } catch (IOException | OrdoException e) {
       LOG.debug("could not count the lag of {} from {}", subscriptionKey, position, e);
       return SubscriptionLag.Lag.UNKNOWN;

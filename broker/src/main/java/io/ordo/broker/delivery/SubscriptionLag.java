@@ -26,9 +26,10 @@ public final class SubscriptionLag {
    * Records still to come, or {@code records = -1} when not known.
    *
    * @param exact false when the walk stopped at its budget: {@code records} is then a lower bound
+   * @param batchesRead the batch headers the count read (what it took of the budget)
    */
-  public record Lag(long records, boolean exact) {
-    public static final Lag UNKNOWN = new Lag(-1, false);
+  public record Lag(long records, boolean exact, int batchesRead) {
+    public static final Lag UNKNOWN = new Lag(-1, false, 0);
   }
 
   /**
@@ -61,9 +62,10 @@ public final class SubscriptionLag {
       long pos = slice.position();
       long end = pos + slice.length();
       while (pos < end) {
-        if (batches++ >= maxBatches) {
-          return new Lag(records, false);
+        if (batches >= maxBatches) {
+          return new Lag(records, false, batches);
         }
+        batches++;
         ByteBuffer h = headers.read(file, pos, end);
         long base = h.getLong(RecordBatch.BASE_OFFSET_OFFSET);
         long after = base + h.getInt(RecordBatch.RECORD_COUNT_OFFSET);
@@ -74,6 +76,6 @@ public final class SubscriptionLag {
         next = after;
       }
     }
-    return new Lag(records, true);
+    return new Lag(records, true, batches);
   }
 }

@@ -174,7 +174,7 @@ public final class Sequencer implements EventHandler<AppendEvent> {
       return;
     }
     acknowledgeDurable();
-    stats.maybeReport(System.nanoTime());
+    reportStatsWhenDue();
   }
 
   private void sequenceProduce(ProduceRequest request) {
@@ -343,7 +343,13 @@ public final class Sequencer implements EventHandler<AppendEvent> {
       stats.groupWritten(batches, writtenNs - startNs, System.nanoTime() - writtenNs);
     }
     acknowledgeDurable();
-    stats.maybeReport(System.nanoTime());
+    reportStatsWhenDue();
+  }
+
+  private void reportStatsWhenDue() {
+    if (stats.enabled()) {
+      stats.maybeReport(System.nanoTime());
+    }
   }
 
   private void acknowledgeDurable() {

@@ -302,8 +302,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
 
   private void onDescribeGroups(ChannelHandlerContext ctx, String group, long correlationId) {
     List<ReadMessages.GroupInfo> groups = new ArrayList<>();
+    int lagBudget = Deliveries.LAG_SCAN_BATCHES; // shared by the groups of this request
     for (GroupCoordinator.Description d : readPath.groups().describe(group)) {
-      SubscriptionLag.Lag lag = readPath.deliveries().lag(d.subscription(), d.committedOffset());
+      SubscriptionLag.Lag lag =
+          readPath.deliveries().lag(d.subscription(), d.committedOffset(), lagBudget);
+      lagBudget -= lag.batchesRead();
       groups.add(
           new ReadMessages.GroupInfo(
               d.group(),

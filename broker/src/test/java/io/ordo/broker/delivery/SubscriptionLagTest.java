@@ -89,7 +89,7 @@ class SubscriptionLagTest {
     long end = log.nextOffset();
 
     assertThat(SubscriptionLag.of(log, "stream:orders", 0, end, 1000))
-        .isEqualTo(new SubscriptionLag.Lag(13, true));
+        .isEqualTo(new SubscriptionLag.Lag(13, true, 5));
     assertThat(SubscriptionLag.of(log, "stream:orders", 4, end, 1000).records()).isEqualTo(9);
     assertThat(SubscriptionLag.of(log, "stream:orders", 19, end, 1000).records()).isZero();
     assertThat(SubscriptionLag.of(log, "prefix:orders", 0, end, 1000).records()).isEqualTo(17);
@@ -99,7 +99,9 @@ class SubscriptionLagTest {
     assertThat(SubscriptionLag.of(log, "stream:orders", 0, 16, 1000).records()).isEqualTo(10);
     // at the budget the count is a lower bound
     assertThat(SubscriptionLag.of(log, "stream:orders", 0, end, 2))
-        .isEqualTo(new SubscriptionLag.Lag(10, false));
+        .isEqualTo(new SubscriptionLag.Lag(10, false, 2));
+    assertThat(SubscriptionLag.of(log, "stream:orders", 0, end, 0))
+        .isEqualTo(new SubscriptionLag.Lag(0, false, 0));
   }
 
   @Test
