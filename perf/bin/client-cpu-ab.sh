@@ -4,9 +4,11 @@
 # ROUNDS rounds (default 5) of `ordo perf produce --throughput RATE` (default 500000), the order
 # of the two flipped every round; prints per run "A|B ack-p50-us ack-p99-us client-cpu-s" and
 # the medians. Client CPU is user + system time of the whole client process (/usr/bin/time).
-# A_JVM_OPTS and B_JVM_OPTS add JVM options to each side's client (ORDO_JVM_OPTS), so one
-# checkout can be compared with itself under two settings:
+# A_JVM_OPTS and B_JVM_OPTS add JVM options to each side's client (ORDO_JVM_OPTS), A_ARGS and
+# B_ARGS options to its `ordo perf produce`, so one checkout can be compared with itself under
+# two settings:
 #   A_JVM_OPTS= B_JVM_OPTS=-XX:TieredStopAtLevel=1 perf/bin/client-cpu-ab.sh . .
+#   A_ARGS= B_ARGS=--callbacks-on-io-thread perf/bin/client-cpu-ab.sh . .
 # Example, the callback send against the commit before it:
 #   git worktree add /tmp/before 5928dec~1 && (cd /tmp/before && mvn -B -q package -DskipTests)
 #   perf/bin/client-cpu-ab.sh /tmp/before .
@@ -24,14 +26,14 @@ await_listening "$data/node.out"
 run() {
   ORDO_JVM_OPTS="$3" /usr/bin/time -f "cpu %U %S" "$2/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" \
     --stream perf --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \
-    --throughput "$RATE" >"$data/out" 2>"$data/err"
+    --throughput "$RATE" $4 >"$data/out" 2>"$data/err"
   echo "$1 $(grep "latency detail" "$data/out" | sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/') $(grep '^cpu' "$data/err" | awk '{printf "%.2f", $2+$3}')" | tee -a "$results"
 }
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then
-    run A "$a" "${A_JVM_OPTS:-}"; run B "$b" "${B_JVM_OPTS:-}"
+    run A "$a" "${A_JVM_OPTS:-}" "${A_ARGS:-}"; run B "$b" "${B_JVM_OPTS:-}" "${B_ARGS:-}"
   else
-    run B "$b" "${B_JVM_OPTS:-}"; run A "$a" "${A_JVM_OPTS:-}"
+    run B "$b" "${B_JVM_OPTS:-}" "${B_ARGS:-}"; run A "$a" "${A_JVM_OPTS:-}" "${A_ARGS:-}"
   fi
 done
 for n in A B; do

@@ -34,6 +34,9 @@ import java.util.Objects;
  * @param connectTimeoutMs longest a TCP connect may take
  * @param crossStreamOrder whether the log keeps this producer's send order across streams too (at
  *     the cost of smaller batches when streams interleave)
+ * @param callbacksOnIoThread complete futures and call callbacks on the I/O thread itself instead
+ *     of the callback thread (one thread hand-off less per acknowledgement; a slow callback then
+ *     delays the network)
  */
 public record ProducerConfig(
     List<InetSocketAddress> bootstrapServers,
@@ -53,7 +56,8 @@ public record ProducerConfig(
     long retryBackoffMs,
     long retryBackoffMaxMs,
     long connectTimeoutMs,
-    boolean crossStreamOrder) {
+    boolean crossStreamOrder,
+    boolean callbacksOnIoThread) {
 
   /** zstd's fastest and strongest levels. */
   public static final int MIN_ZSTD_LEVEL = -7;

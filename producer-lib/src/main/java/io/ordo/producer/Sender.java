@@ -212,7 +212,24 @@ final class Sender implements BrokerConnection.Listener {
 
   private void reject(PendingRecord r, OrdoException e) {
     memory.release(r.memoryBytes);
-    callbacks.submit(() -> r.failed(e));
+    complete(() -> r.failed(e));
+  }
+
+  /**
+   * Hands a completion (records' callbacks and futures, a flush's future) to the callback thread,
+   * or runs it here with {@code callbacksOnIoThread}. Either way completions run in the order they
+   * are handed over.
+   */
+  private void complete(Runnable completion) {
+    if (!config.callbacksOnIoThread()) {
+      callbacks.submit(completion);
+      return;
+    }
+    try {
+      completion.run();
+    } catch (RuntimeException e) {
+      LOG.error("a producer callback task failed", e);
+    }
   }
 
   /** What every event ends with: send what can be sent, arm timers, answer flushes. */
@@ -352,7 +369,7 @@ final class Sender implements BrokerConnection.Listener {
     b.resolved = true;
     b.failure = failure;
     memory.release(b.memoryBytes);
-    callbacks.submit(b);
+    complete(b);
   }
 
   /** Fails every batch not yet resolved, sent or not. */
@@ -431,7 +448,7 @@ final class Sender implements BrokerConnection.Listener {
     }
     while (!flushWaiters.isEmpty() && flushWaiters.peekFirst().lastSerial() < min) {
       CompletableFuture<Void> done = flushWaiters.pollFirst().done();
-      callbacks.submit(() -> done.complete(null));
+      complete(() -> done.complete(null));
     }
   }
 

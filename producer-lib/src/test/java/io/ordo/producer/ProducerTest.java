@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The producer against the {@link FakeBroker} (a test fake, not the real broker). */
 @Timeout(60)
@@ -605,9 +607,16 @@ class ProducerTest {
 
   // ---------------------------------------------------------------- callbacks
 
-  @Test
-  void callbacksRunOnTheCallbackThreadWhereBlockingOnTheProducerIsRefused() throws Exception {
-    Producer p = open(builder().lingerMs(0));
+  /** The thread completions run on: the callback thread, or the I/O thread when asked. */
+  private static String completionThreadSuffix(boolean onIoThread) {
+    return onIoThread ? "-io" : "-callbacks";
+  }
+
+  @ParameterizedTest(name = "callbacksOnIoThread={0}")
+  @ValueSource(booleans = {false, true})
+  void callbacksRunOnTheirThreadWhereBlockingOnTheProducerIsRefused(boolean onIoThread)
+      throws Exception {
+    Producer p = open(builder().lingerMs(0).callbacksOnIoThread(onIoThread));
     CompletableFuture<String> thread = new CompletableFuture<>();
     CompletableFuture<Throwable> sendAndWait = new CompletableFuture<>();
     CompletableFuture<Throwable> flush = new CompletableFuture<>();
@@ -630,7 +639,7 @@ class ProducerTest {
             });
     assertThat(thread.get(30, TimeUnit.SECONDS))
         .startsWith(ProducerThreads.NAME_PREFIX)
-        .endsWith("-callbacks");
+        .endsWith(completionThreadSuffix(onIoThread));
     assertThat(sendAndWait.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
     assertThat(flush.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
     RecordMetadata chained =
@@ -640,10 +649,11 @@ class ProducerTest {
     assertThat(chained.offset()).isEqualTo(2);
   }
 
-  @Test
-  void sendCallbacksGetOffsetsAndVersionsInSendOrderAndOneThatThrowsStopsNoOther()
+  @ParameterizedTest(name = "callbacksOnIoThread={0}")
+  @ValueSource(booleans = {false, true})
+  void sendCallbacksGetOffsetsAndVersionsInSendOrderAndOneThatThrowsStopsNoOther(boolean onIoThread)
       throws Exception {
-    Producer p = open(builder().lingerMs(1).batchSizeBytes(2048));
+    Producer p = open(builder().lingerMs(1).batchSizeBytes(2048).callbacksOnIoThread(onIoThread));
     int n = 2_000;
     long[] offsets = new long[n];
     long[] versions = new long[n];
@@ -670,7 +680,7 @@ class ProducerTest {
     for (int i = 0; i < n; i++) {
       assertThat(offsets[i]).as("offset of record %d", i).isNotNegative();
       assertThat(versions[i]).as("version of record %d", i).isEqualTo(i / 2);
-      assertThat(threads[i]).endsWith("-callbacks");
+      assertThat(threads[i]).endsWith(completionThreadSuffix(onIoThread));
     }
     assertThat(offsets).doesNotHaveDuplicates();
     for (int i = 2; i < n; i++) {
@@ -683,9 +693,10 @@ class ProducerTest {
         .isInstanceOf(NullPointerException.class);
   }
 
-  @Test
-  void closeFromACallbackDoesNotDeadlock() throws Exception {
-    Producer p = builder().lingerMs(0).build();
+  @ParameterizedTest(name = "callbacksOnIoThread={0}")
+  @ValueSource(booleans = {false, true})
+  void closeFromACallbackDoesNotDeadlock(boolean onIoThread) throws Exception {
+    Producer p = builder().lingerMs(0).callbacksOnIoThread(onIoThread).build();
     CompletableFuture<Void> closedInCallback = new CompletableFuture<>();
     p.send("s", null, bytes("1"))
         .thenRun(

@@ -30,6 +30,7 @@ public final class PerfProduceCommand implements Callable<Integer> {
   private static final long MAX_LATENCY_US = TimeUnit.SECONDS.toMicros(60);
 
   @Mixin ClientOptions client;
+  @Mixin PerfCallbackOption callbacks;
 
   @Spec CommandSpec spec;
 
@@ -78,7 +79,7 @@ public final class PerfProduceCommand implements Callable<Integer> {
     AtomicLong failures = new AtomicLong();
     AtomicLong acked = new AtomicLong();
     long startNs;
-    try (Producer producer = client.producerBuilder().build()) {
+    try (Producer producer = callbacks.apply(client.producerBuilder()).build()) {
       if (warmupRecords > 0) {
         // The same loop and callback as the measured run, so the JIT has compiled what is timed.
         AtomicLong warmupFailures = new AtomicLong();
