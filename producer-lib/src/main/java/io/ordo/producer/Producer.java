@@ -208,7 +208,10 @@ public final class Producer implements AutoCloseable {
               + config.batchSizeBytes()
               + "; raise batchSizeBytes or send smaller records");
     }
-    memory.acquire(recordBytes, config.bufferFullPolicy() == BufferFullPolicy.BLOCK, maxBlockNs);
+    // Never wait for memory on the I/O thread (a callback with callbacksOnIoThread): only that
+    // thread frees it, so the wait could only end at maxBlockMs, with the network stopped.
+    boolean mayBlock = config.bufferFullPolicy() == BufferFullPolicy.BLOCK && !loop.inEventLoop();
+    memory.acquire(recordBytes, mayBlock, maxBlockNs);
     PendingRecord r =
         new PendingRecord(
             stream, key, value, hs, System.currentTimeMillis(), body, recordBytes, callback);
@@ -638,7 +641,9 @@ public final class Producer implements AutoCloseable {
      * p50 0.92 of the default, the p99 no different; docs/performance.md), but a slow or blocking
      * callback, or code chained on a future without {@code Async}, then holds up sending and
      * receiving. For short callbacks only. {@link Producer#flush} and {@link Producer#sendAndWait}
-     * refuse to run on that thread either way. Default false.
+     * refuse to run on that thread either way, and a {@code send} there never waits for buffer
+     * memory (only that thread frees it): it fails at once with {@link BufferFullException}.
+     * Default false.
      */
     public Builder callbacksOnIoThread(boolean callbacksOnIoThread) {
       this.callbacksOnIoThread = callbacksOnIoThread;

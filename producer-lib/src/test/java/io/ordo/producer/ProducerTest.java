@@ -457,6 +457,51 @@ class ProducerTest {
   }
 
   @Test
+  void aSendFromACallbackOnTheIoThreadNeverWaitsForMemory() throws Exception {
+    int recordBytes =
+        RecordSize.encoded(RecordSize.bodyWithoutDelta(null, new byte[100], new Header[0]), 0);
+    int xBytes =
+        RecordSize.encoded(RecordSize.bodyWithoutDelta(null, bytes("x"), new Header[0]), 0);
+    Producer p =
+        open(
+            builder()
+                .batchSizeBytes(1024)
+                .bufferMemoryBytes(4 * 1024)
+                .maxBlockMs(30_000)
+                .lingerMs(0)
+                .callbacksOnIoThread(true));
+    p.sendAndWait("s", null, bytes("ready"));
+    broker.holdResponses();
+    int requestsBefore = broker.produceRequests();
+    CompletableFuture<Throwable> fromCallback = new CompletableFuture<>();
+    p.send(
+        "s",
+        null,
+        bytes("x"),
+        null,
+        (offset, version, error) -> {
+          try {
+            p.send("s", null, new byte[900], null, (o, v, e) -> {});
+            fromCallback.complete(null);
+          } catch (Throwable t) {
+            fromCallback.complete(t);
+          }
+        });
+    TestSupport.await("x sent alone", WAIT, () -> broker.produceRequests() > requestsBefore);
+    List<CompletableFuture<RecordMetadata>> fs = new ArrayList<>();
+    for (int i = 0; i < (4 * 1024 - xBytes) / recordBytes; i++) {
+      fs.add(p.send("s", null, new byte[100]));
+    }
+    // x's answer frees x's few bytes, not the 900 its callback asks for: blocking there would
+    // stop the I/O thread that frees memory until maxBlockMs
+    broker.releaseResponses();
+    assertThat(fromCallback.get(10, TimeUnit.SECONDS)).isInstanceOf(BufferFullException.class);
+    for (CompletableFuture<RecordMetadata> f : fs) {
+      assertThat(f).succeedsWithin(WAIT);
+    }
+  }
+
+  @Test
   void aBlockedSendGivesUpAfterMaxBlockMs() throws Exception {
     Producer p =
         open(builder().batchSizeBytes(1024).bufferMemoryBytes(1024).maxBlockMs(100).lingerMs(0));
