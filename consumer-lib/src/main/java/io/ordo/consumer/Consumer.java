@@ -154,8 +154,9 @@ public final class Consumer implements AutoCloseable {
   }
 
   /**
-   * Commits the current position for the group; completes once the broker has it durably. Completes
-   * exceptionally with STALE_GENERATION when this member is no longer the active one.
+   * Commits the current position for the group; completes once the broker has it durably and {@link
+   * ConsumerListener#onCommitted} has been called. Completes exceptionally with STALE_GENERATION
+   * when this member is no longer the active one.
    */
   public CompletableFuture<Void> commit() {
     return commit(position);
@@ -199,12 +200,17 @@ public final class Consumer implements AutoCloseable {
       pendingCommits.remove(id);
       f.completeExceptionally(e);
     }
-    f.thenRun(
+    // The caller's future completes after the listener has heard of the commit: a caller that
+    // waits on it then sees onCommitted done (the raw future's waiters could run first).
+    return f.thenRun(
         () -> {
           lastCommittedPosition = Math.max(lastCommittedPosition, pos);
-          listener.onCommitted(pos);
+          try {
+            listener.onCommitted(pos);
+          } catch (RuntimeException e) {
+            LOG.warn("the consumer listener's onCommitted({}) threw; the commit stands", pos, e);
+          }
         });
-    return f;
   }
 
   /** Timer thread: heartbeat, and a due automatic commit. */
