@@ -13,7 +13,9 @@ import io.ordo.producer.Producer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,12 +87,45 @@ class WriteStatsLogTest {
 
   @Test
   void anIntervalOfZeroLogsNothing() throws Exception {
-    try (Node node =
-        Node.start(NodeConfig.builder().dataDir(dir).port(0).statsIntervalMs(0).build())) {
-      send(node, 2000);
-      Thread.sleep(1500); // longer than the shortest interval a node accepts
-      send(node, 10);
+    // A witness node with a 1 s interval, fed the same way at the same time: once it has logged
+    // two lines, more than an interval has passed for both, so a line from the silent node would
+    // be there too, from its own sequencer thread.
+    try (Node silent =
+            Node.start(
+                NodeConfig.builder()
+                    .dataDir(dir.resolve("silent"))
+                    .port(0)
+                    .statsIntervalMs(0)
+                    .build());
+        Node witness =
+            Node.start(
+                NodeConfig.builder()
+                    .dataDir(dir.resolve("witness"))
+                    .port(0)
+                    .statsIntervalMs(1000)
+                    .build())) {
+      Await.until(
+          "two lines from the witness",
+          20_000,
+          () -> {
+            try {
+              send(silent, 100);
+              send(witness, 100);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return writePathThreads().size() == 1 && writePathLines().size() >= 2;
+          });
     }
-    assertThat(writePathLines()).isEmpty();
+    assertThat(writePathThreads()).as("sequencer threads that logged a write path").hasSize(1);
+  }
+
+  private Set<String> writePathThreads() {
+    synchronized (appender) {
+      return appender.list.stream()
+          .filter(e -> e.getFormattedMessage().startsWith("write path"))
+          .map(ILoggingEvent::getThreadName)
+          .collect(Collectors.toSet());
+    }
   }
 }
