@@ -1,5 +1,8 @@
 package io.ordo.perf;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +43,25 @@ public final class BenchArgs {
   /** The flag's value, or null when it was not given. */
   public String string(String flag) {
     return values.get(flag);
+  }
+
+  /** The flag's value, or {@code otherwise} when it was not given. */
+  public String string(String flag, String otherwise) {
+    String v = values.get(flag);
+    return v == null ? otherwise : v;
+  }
+
+  /**
+   * The directory a required flag names, created if need be; without the flag, prints {@code usage}
+   * to stderr and exits with status 2.
+   */
+  public Path directory(String flag, String usage) throws IOException {
+    String v = values.get(flag);
+    if (v == null) {
+      System.err.println("usage: " + usage);
+      System.exit(2);
+    }
+    return Files.createDirectories(Path.of(v));
   }
 
   public int intValue(String flag, int otherwise) {

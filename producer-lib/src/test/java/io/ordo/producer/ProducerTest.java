@@ -184,8 +184,7 @@ class ProducerTest {
     p.flush();
     assertThat(fs).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
     List<FakeBroker.StoredBatch> batches = broker.batches();
-    int recordBytes =
-        RecordSize.encoded(RecordSize.bodyWithoutDelta(null, new byte[100], new Header[0]), 0);
+    int recordBytes = encodedSize(new byte[100]);
     assertThat(batches).hasSizeGreaterThan(3);
     for (int i = 0; i < batches.size(); i++) {
       FakeBroker.StoredBatch b = batches.get(i);
@@ -422,17 +421,26 @@ class ProducerTest {
     assertThat(p.send("s", null, new byte[100])).succeedsWithin(WAIT);
   }
 
+  /** Buffer memory a record with this value (no key, no headers) takes. */
+  private static int encodedSize(byte[] value) {
+    return RecordSize.encoded(RecordSize.bodyWithoutDelta(null, value, new Header[0]), 0);
+  }
+
+  /** A producer whose 4 KiB of buffer memory a few dozen small records fill, sending at once. */
+  private Producer openWithSmallBuffer(boolean callbacksOnIoThread) {
+    return open(
+        builder()
+            .batchSizeBytes(1024)
+            .bufferMemoryBytes(4 * 1024)
+            .maxBlockMs(30_000)
+            .lingerMs(0)
+            .callbacksOnIoThread(callbacksOnIoThread));
+  }
+
   @Test
   void aFullBufferBlocksUntilMemoryIsFreed() throws Exception {
-    int recordBytes =
-        RecordSize.encoded(RecordSize.bodyWithoutDelta(null, new byte[100], new Header[0]), 0);
-    Producer p =
-        open(
-            builder()
-                .batchSizeBytes(1024)
-                .bufferMemoryBytes(4 * 1024)
-                .maxBlockMs(30_000)
-                .lingerMs(0));
+    int recordBytes = encodedSize(new byte[100]);
+    Producer p = openWithSmallBuffer(false);
     p.sendAndWait("s", null, bytes("ready"));
     broker.holdResponses();
     List<CompletableFuture<RecordMetadata>> fs = new ArrayList<>();
@@ -458,18 +466,9 @@ class ProducerTest {
 
   @Test
   void aSendFromACallbackOnTheIoThreadNeverWaitsForMemory() throws Exception {
-    int recordBytes =
-        RecordSize.encoded(RecordSize.bodyWithoutDelta(null, new byte[100], new Header[0]), 0);
-    int xBytes =
-        RecordSize.encoded(RecordSize.bodyWithoutDelta(null, bytes("x"), new Header[0]), 0);
-    Producer p =
-        open(
-            builder()
-                .batchSizeBytes(1024)
-                .bufferMemoryBytes(4 * 1024)
-                .maxBlockMs(30_000)
-                .lingerMs(0)
-                .callbacksOnIoThread(true));
+    int recordBytes = encodedSize(new byte[100]);
+    int xBytes = encodedSize(bytes("x"));
+    Producer p = openWithSmallBuffer(true);
     p.sendAndWait("s", null, bytes("ready"));
     broker.holdResponses();
     int requestsBefore = broker.produceRequests();

@@ -44,13 +44,8 @@ public final class ConcurrentFsync {
             "--interval-us",
             "--seconds",
             "--rounds");
-    if (a.string("--dir") == null) {
-      System.err.println("usage: " + usage);
-      System.exit(2);
-    }
-    Path dir = Path.of(a.string("--dir"));
-    Files.createDirectories(dir);
-    String syncers = a.string("--syncers") == null ? "1,2" : a.string("--syncers");
+    Path dir = a.directory("--dir", usage);
+    String syncers = a.string("--syncers", "1,2");
     int size = a.intValue("--write-bytes", 32768);
     long intervalNs = a.longValue("--interval-us", 500) * 1000;
     int seconds = a.intValue("--seconds", 8);

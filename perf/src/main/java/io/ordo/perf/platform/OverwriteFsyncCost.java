@@ -31,14 +31,9 @@ public final class OverwriteFsyncCost {
     String usage =
         "OverwriteFsyncCost --dir DIR [--write-bytes N[,N...]] [--ops N per mode and size]";
     BenchArgs a = BenchArgs.parse(args, usage, "--dir", "--write-bytes", "--ops");
-    if (a.string("--dir") == null) {
-      System.err.println("usage: " + usage);
-      System.exit(2);
-    }
-    Path dir = Path.of(a.string("--dir"));
-    Files.createDirectories(dir);
+    Path dir = a.directory("--dir", usage);
     int ops = a.intValue("--ops", 2000);
-    String sizes = a.string("--write-bytes") == null ? "4096,65536" : a.string("--write-bytes");
+    String sizes = a.string("--write-bytes", "4096,65536");
     for (String s : sizes.split(",")) {
       run(dir, Integer.parseInt(s.trim()), ops);
     }
