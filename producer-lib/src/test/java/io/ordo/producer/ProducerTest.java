@@ -664,6 +664,9 @@ class ProducerTest {
     CompletableFuture<String> thread = new CompletableFuture<>();
     CompletableFuture<Throwable> sendAndWait = new CompletableFuture<>();
     CompletableFuture<Throwable> flush = new CompletableFuture<>();
+    // Held until the stage below is attached: a future already complete would run it on this
+    // thread (seen once in a slow run).
+    broker.holdResponses();
     p.send("s", null, bytes("1"))
         .thenAccept(
             m -> {
@@ -681,6 +684,7 @@ class ProducerTest {
                 flush.complete(t);
               }
             });
+    broker.releaseResponses();
     assertThat(thread.get(30, TimeUnit.SECONDS))
         .startsWith(ProducerThreads.NAME_PREFIX)
         .endsWith(completionThreadSuffix(onIoThread));
