@@ -64,6 +64,16 @@ public final class BenchArgs {
     return Files.createDirectories(Path.of(v));
   }
 
+  /** A comma-separated list of whole numbers, or {@code otherwise} when the flag was not given. */
+  public int[] intList(String flag, String otherwise) {
+    String[] parts = string(flag, otherwise).split(",");
+    int[] values = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      values[i] = Integer.parseInt(parts[i].trim());
+    }
+    return values;
+  }
+
   public int intValue(String flag, int otherwise) {
     String v = values.get(flag);
     return v == null ? otherwise : Integer.parseInt(v);

@@ -45,19 +45,13 @@ public final class ConcurrentFsync {
             "--seconds",
             "--rounds");
     Path dir = a.directory("--dir", usage);
-    String syncers = a.string("--syncers", "1,2");
     int size = a.intValue("--write-bytes", 32768);
     long intervalNs = a.longValue("--interval-us", 500) * 1000;
     int seconds = a.intValue("--seconds", 8);
     int rounds = a.intValue("--rounds", 2);
     for (int r = 0; r < rounds; r++) {
-      for (String s : syncers.split(",")) {
-        run(
-            dir.resolve("concurrent-fsync.bin"),
-            Integer.parseInt(s.trim()),
-            size,
-            intervalNs,
-            seconds);
+      for (int syncers : a.intList("--syncers", "1,2")) {
+        run(dir.resolve("concurrent-fsync.bin"), syncers, size, intervalNs, seconds);
       }
     }
   }

@@ -39,9 +39,8 @@ public final class DurableWriteModes {
     BenchArgs a = BenchArgs.parse(args, usage, "--dir", "--write-bytes", "--ops");
     Path dir = a.directory("--dir", usage);
     int ops = a.intValue("--ops", 2000);
-    String sizes = a.string("--write-bytes", "1000,4096,65536");
-    for (String s : sizes.split(",")) {
-      run(dir, Integer.parseInt(s.trim()), ops);
+    for (int writeBytes : a.intList("--write-bytes", "1000,4096,65536")) {
+      run(dir, writeBytes, ops);
     }
   }
 

@@ -33,9 +33,8 @@ public final class OverwriteFsyncCost {
     BenchArgs a = BenchArgs.parse(args, usage, "--dir", "--write-bytes", "--ops");
     Path dir = a.directory("--dir", usage);
     int ops = a.intValue("--ops", 2000);
-    String sizes = a.string("--write-bytes", "4096,65536");
-    for (String s : sizes.split(",")) {
-      run(dir, Integer.parseInt(s.trim()), ops);
+    for (int writeBytes : a.intList("--write-bytes", "4096,65536")) {
+      run(dir, writeBytes, ops);
     }
   }
 

@@ -24,14 +24,15 @@ public final class Varint {
     return (63 - Long.numberOfLeadingZeros(v | 1)) / 7 + 1;
   }
 
-  /** Writes at {@code pos}; returns the position after the varint. */
+  /**
+   * Writes at {@code pos} of a buffer (through the array writer and a small copy: for tools and
+   * tests; the encoder writes into its array); returns the position after the varint.
+   */
   public static int writeUnsigned(ByteBuffer buf, int pos, int value) {
-    while ((value & 0xFFFFFF80) != 0) {
-      buf.put(pos++, (byte) ((value & 0x7F) | 0x80));
-      value >>>= 7;
-    }
-    buf.put(pos++, (byte) value);
-    return pos;
+    byte[] b = new byte[5];
+    int n = writeUnsigned(b, 0, value);
+    buf.put(pos, b, 0, n);
+    return pos + n;
   }
 
   public static int writeSigned(ByteBuffer buf, int pos, int value) {
@@ -67,13 +68,10 @@ public final class Varint {
   }
 
   public static int writeSignedLong(ByteBuffer buf, int pos, long value) {
-    long v = (value << 1) ^ (value >> 63);
-    while ((v & 0xFFFFFFFFFFFFFF80L) != 0) {
-      buf.put(pos++, (byte) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    buf.put(pos++, (byte) v);
-    return pos;
+    byte[] b = new byte[10];
+    int n = writeSignedLong(b, 0, value);
+    buf.put(pos, b, 0, n);
+    return pos + n;
   }
 
   /**
