@@ -1,5 +1,6 @@
 package io.ordo.broker.state;
 
+import io.ordo.broker.platform.BackgroundPriority;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * handed to it one at a time, so that Chronicle Map writes and fsyncs never hold up the sequencer.
  * At most one checkpoint is in flight: while it is, {@link #offer} refuses the next and the caller
  * keeps accumulating changes. A checkpoint that fails leaves the store needing a full one, which
- * {@link #wantsFull} reports until a full one is offered.
+ * {@link #wantsFull} reports until a full one is offered. The thread runs at the lowest CPU
+ * priority ({@link BackgroundPriority}).
  *
  * <p>Threading: the methods are called by one thread at a time, the one that owns the state (the
  * sequencer, then the thread stopping the node); the store is used only on the checkpoint thread,
@@ -56,6 +58,7 @@ final class CheckpointWriter {
 
   /** The checkpoint thread: runs what it is handed until it has closed the store. */
   private void run() {
+    BackgroundPriority.lowerCurrentThread(); // a late checkpoint only lengthens a replay
     while (true) {
       Runnable task;
       try {

@@ -1,5 +1,6 @@
 package io.ordo.broker.storage;
 
+import io.ordo.broker.platform.BackgroundPriority;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * file ready starts an empty segment, as without preparation, and the file under way serves the
  * roll after it. A crash leaves at most a zero-filled tail after the last batch of the active
  * segment, which recovery cuts like any torn tail.
+ *
+ * <p>The preparer thread runs at the lowest CPU priority ({@link BackgroundPriority}).
  *
  * <p>Threading: the log's writer thread calls {@link #request}, {@link #take} and {@link #close};
  * the preparer thread owns the file until it is ready. Shared state is guarded by this object.
@@ -101,6 +104,7 @@ final class SegmentPreparer implements AutoCloseable {
   }
 
   private void run() {
+    BackgroundPriority.lowerCurrentThread(); // zeros can wait; the appends cannot
     while (true) {
       synchronized (this) {
         while (!closed && (!wanted || ready != null)) {

@@ -12,6 +12,8 @@ import com.lmax.disruptor.dsl.ProducerType;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.ordo.broker.groups.MemoryGroupOffsets;
+import io.ordo.broker.platform.BackgroundPriority;
+import io.ordo.broker.platform.ThreadNice;
 import io.ordo.broker.sequencer.AppendEvent;
 import io.ordo.broker.sequencer.ProduceRequest;
 import io.ordo.broker.sequencer.ProducerSessions;
@@ -141,6 +143,11 @@ class CheckpointOffTheSequencerTest {
       // No append: the sequencer's next idle tick hands the checkpoint off, at this offset. (An
       // append here would race that tick for which offset the checkpoint holds.)
       assertThat(saving.await(30, TimeUnit.SECONDS)).as("checkpoint started").isTrue();
+      if (ThreadNice.available()) {
+        assertThat(ThreadNice.ofThreadsNamed(CheckpointWriter.THREAD_NAME))
+            .as("the checkpoint thread runs at background priority")
+            .containsExactly(BackgroundPriority.NICE);
+      }
 
       long startNs = System.nanoTime();
       int whileSaving = 2000;

@@ -6,6 +6,8 @@ import static io.ordo.broker.storage.LogTesting.view;
 import static io.ordo.broker.storage.LogTesting.visitAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ordo.broker.platform.BackgroundPriority;
+import io.ordo.broker.platform.ThreadNice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -112,6 +114,12 @@ class SegmentPreparationTest {
       appendIntoAPreparedSegment(log, appended);
       awaitPrepared(log); // the next one's, asked for by the first append to this segment
       assertThat(Files.size(dir.resolve(SegmentPreparer.FILE_NAME))).isEqualTo(SEGMENT_BYTES);
+      if (ThreadNice.available()) {
+        assertThat(ThreadNice.ofThreadsNamed("ordo-segment-preparer"))
+            .as("the preparer runs at background priority")
+            .isNotEmpty()
+            .containsOnly(BackgroundPriority.NICE);
+      }
       for (SegmentInfo s : log.segments().subList(0, log.segments().size() - 1)) {
         assertThat(Files.size(s.logFile())).as("sealed %s", s.logFile()).isEqualTo(s.sizeBytes());
       }
