@@ -44,9 +44,13 @@ import org.HdrHistogram.Histogram;
  * sender and the socket and a callback thread after the ack reader, as the producer library does;
  * {@code both} does both.
  *
+ * <p>Several modes ({@code --handoffs none,server,client,both}) take turns within each round, and
+ * with more than one round the tool ends with each mode's medians.
+ *
  * <pre>
  * java -cp perf/target/benchmarks.jar io.ordo.perf.platform.WritePathFloor \
- *     --dir /var/tmp --rate 500000 --seconds 10 --warmup-seconds 4 --rounds 3 --handoffs none
+ *     --dir /var/tmp --rate 500000 --seconds 6 --warmup-seconds 3 --rounds 5 \
+ *     --handoffs none,server,client,both
  * </pre>
  */
 public final class WritePathFloor {
@@ -61,7 +65,7 @@ public final class WritePathFloor {
     String usage =
         "WritePathFloor --dir DIR [--rate N] [--record-size B] [--batch-bytes N] [--linger-us N]"
             + " [--seconds N] [--warmup-seconds N] [--rounds N] [--fsync true|false]"
-            + " [--handoffs none|server|client|both]";
+            + " [--handoffs MODE[,MODE...]] (MODE: none, server, client, both)";
     BenchArgs a =
         BenchArgs.parse(
             args,
@@ -76,26 +80,34 @@ public final class WritePathFloor {
             "--rounds",
             "--fsync",
             "--handoffs");
-    String handoffs = a.string("--handoffs", "none");
-    if (!List.of("none", "server", "client", "both").contains(handoffs)) {
-      throw new IllegalArgumentException(usage);
+    List<String> modes = List.of(a.string("--handoffs", "none").split(","));
+    List<Settings> settings = new ArrayList<>();
+    for (String mode : modes) {
+      if (!List.of("none", "server", "client", "both").contains(mode)) {
+        throw new IllegalArgumentException(usage);
+      }
+      settings.add(
+          new Settings(
+              a.longValue("--rate", 500_000),
+              a.intValue("--record-size", 100),
+              a.intValue("--batch-bytes", 32 * 1024),
+              a.longValue("--linger-us", 1000) * 1000,
+              a.intValue("--seconds", 10),
+              a.intValue("--warmup-seconds", 4),
+              Boolean.parseBoolean(a.string("--fsync", "true")),
+              mode.equals("server") || mode.equals("both"),
+              mode.equals("client") || mode.equals("both")));
     }
-    Path file = a.directory("--dir", usage).resolve("write-path-floor.bin");
-    Settings s =
-        new Settings(
-            a.longValue("--rate", 500_000),
-            a.intValue("--record-size", 100),
-            a.intValue("--batch-bytes", 32 * 1024),
-            a.longValue("--linger-us", 1000) * 1000,
-            a.intValue("--seconds", 10),
-            a.intValue("--warmup-seconds", 4),
-            Boolean.parseBoolean(a.string("--fsync", "true")),
-            handoffs.equals("server") || handoffs.equals("both"),
-            handoffs.equals("client") || handoffs.equals("both"));
-    if (s.rate <= 0 || s.recordSize < 0 || s.batchBytes < s.recordSize + RECORD_HEADER) {
+    Settings first = settings.get(0);
+    if (first.rate <= 0
+        || first.recordSize < 0
+        || first.batchBytes < first.recordSize + RECORD_HEADER) {
       throw new IllegalArgumentException("--rate must be > 0 and --batch-bytes hold one record");
     }
     int rounds = a.intValue("--rounds", 3);
+    Path file = a.directory("--dir", usage).resolve("write-path-floor.bin");
+    List<List<Histogram>> byMode = new ArrayList<>();
+    settings.forEach(x -> byMode.add(new ArrayList<>()));
     try (FileChannel log =
         FileChannel.open(
             file,
@@ -103,15 +115,36 @@ public final class WritePathFloor {
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.READ,
             StandardOpenOption.WRITE)) {
-      // room for every round's records, so that each round overwrites prepared blocks as the log
-      // does
-      ZeroFill.zeroFill(log, s.records() * (s.recordSize + RECORD_HEADER) * 11 / 10);
+      // room for a round's records: every round overwrites prepared blocks, as the log does
+      ZeroFill.zeroFill(log, first.records() * (first.recordSize + RECORD_HEADER) * 11 / 10);
       for (int r = 0; r < rounds; r++) {
-        System.out.println(round(log, s).summary(s));
+        // the modes take turns within a round, so that each sees the same minutes of the machine
+        for (int m = 0; m < settings.size(); m++) {
+          Result result = round(log, settings.get(m));
+          System.out.println(result.summary(settings.get(m)));
+          byMode.get(m).add(result.latencyUs());
+        }
       }
     } finally {
       Files.deleteIfExists(file);
     }
+    if (rounds > 1) {
+      for (int m = 0; m < settings.size(); m++) {
+        System.out.printf(
+            Locale.ROOT,
+            "median of %d rounds, hand-offs %s: ack latency us p50 %d, p99 %d%n",
+            rounds,
+            modes.get(m),
+            median(byMode.get(m), 50),
+            median(byMode.get(m), 99));
+      }
+    }
+  }
+
+  private static long median(List<Histogram> rounds, double percentile) {
+    long[] v =
+        rounds.stream().mapToLong(h -> h.getValueAtPercentile(percentile)).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private record Settings(
