@@ -14,10 +14,7 @@ ROUNDS="${ROUNDS:-5}"; RATE="${RATE:-500000}"; RECORDS="${RECORDS:-5000000}"; WA
 . "$here/perf/bin/lib.sh"
 port="$(free_port)"
 data="$(mktemp -d)"; results="$data/results"
-"$here/bin/ordo" node --data-dir "$data/node" --port "$port" >"$data/node.out" 2>&1 &
-node_pid=$!
-trap 'stop_processes "$node_pid"; rm -rf "$data"' EXIT
-await_listening "$data/node.out"
+start_node "$here" "$port"
 java_pid="$(pgrep -f "Ordo node --data-dir $data/node" | head -1)"
 "$here/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" --stream perf \
   --num-records "$WARMUP" --record-size 100 >/dev/null 2>&1

@@ -19,10 +19,7 @@ ROUNDS="${ROUNDS:-5}"; RATE="${RATE:-500000}"; RECORDS="${RECORDS:-5000000}"; WA
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 port="$(free_port)"
 data="$(mktemp -d)"; results="$data/results"
-"$b/bin/ordo" node --data-dir "$data/node" --port "$port" >"$data/node.out" 2>&1 &
-node_pid=$!
-trap 'stop_processes "$node_pid"; rm -rf "$data"' EXIT
-await_listening "$data/node.out"
+start_node "$b" "$port"
 run() {
   ORDO_JVM_OPTS="$3" /usr/bin/time -f "cpu %U %S" "$2/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" \
     --stream perf --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \

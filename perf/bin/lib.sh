@@ -22,3 +22,16 @@ stop_processes() {
   kill "$@" 2>/dev/null || true
   wait "$@" 2>/dev/null || true
 }
+
+# Starts a node from the checkout $1 on 127.0.0.1 port $2 (more `ordo node` arguments after
+# those), its data in "$data/node" and its output in "$data/node.out" ($data: the caller's temp
+# dir); sets node_pid and an EXIT trap that stops the node, copies its output to NODE_LOG when
+# that is set, and removes $data; returns once the node listens.
+start_node() {
+  local checkout="$1" port="$2"
+  shift 2
+  "$checkout/bin/ordo" node --data-dir "$data/node" --port "$port" "$@" >"$data/node.out" 2>&1 &
+  node_pid=$!
+  trap 'stop_processes "$node_pid"; [ -z "${NODE_LOG:-}" ] || cp "$data/node.out" "$NODE_LOG" || true; rm -rf "$data"' EXIT
+  await_listening "$data/node.out"
+}

@@ -20,12 +20,8 @@ NODE_LOG="${NODE_LOG:-}"  # keep the node's output there (with stats.interval.ms
                           # its per-stage write path lines)
 . "$here/perf/bin/lib.sh"
 PORT="${PORT:-$(free_port)}"
-data="$(mktemp -d)"; log="$data/node.out"; results="$data/results"
-"$ordo" node --data-dir "$data/node" --port "$PORT" ${NODE_CONFIG:+--config "$NODE_CONFIG"} \
-  >"$log" 2>&1 &
-node_pid=$!
-trap 'stop_processes "$node_pid"; [ -z "$NODE_LOG" ] || cp "$log" "$NODE_LOG" || true; rm -rf "$data"' EXIT
-await_listening "$log"
+data="$(mktemp -d)"; results="$data/results"
+start_node "$here" "$PORT" ${NODE_CONFIG:+--config "$NODE_CONFIG"}
 bs="127.0.0.1:$PORT"
 # The platform probe for the whole of a latency run ($1 seconds), in the background.
 probe() {

@@ -20,11 +20,7 @@ NODE_CONFIG="${NODE_CONFIG:-}"; NODE_LOG="${NODE_LOG:-}"; HANDOFFS="${HANDOFFS:-
 . "$here/perf/bin/lib.sh"
 port="$(free_port)"
 data="$(mktemp -d)"; results="$data/results"
-"$here/bin/ordo" node --data-dir "$data/node" --port "$port" ${NODE_CONFIG:+--config "$NODE_CONFIG"} \
-  >"$data/node.out" 2>&1 &
-node_pid=$!
-trap 'stop_processes "$node_pid"; [ -z "$NODE_LOG" ] || cp "$data/node.out" "$NODE_LOG" || true; rm -rf "$data"' EXIT
-await_listening "$data/node.out"
+start_node "$here" "$port" ${NODE_CONFIG:+--config "$NODE_CONFIG"}
 "$here/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" --stream perf \
   --num-records "$WARMUP" --record-size 100 >/dev/null 2>&1
 percentiles() { sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/'; }

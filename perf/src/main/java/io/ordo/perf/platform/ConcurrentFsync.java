@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -64,14 +63,7 @@ public final class ConcurrentFsync {
     AtomicLong written = new AtomicLong();
     AtomicLong durable = new AtomicLong();
     Thread[] threads = new Thread[syncers];
-    try (FileChannel ch =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE)) {
-      ZeroFill.zeroFill(ch, appends * size);
+    try (FileChannel ch = ZeroFill.openPrepared(file, appends * size)) {
       boolean[] stop = {false};
       for (int i = 0; i < syncers; i++) {
         threads[i] =

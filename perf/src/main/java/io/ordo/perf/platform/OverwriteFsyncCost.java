@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import org.HdrHistogram.Histogram;
@@ -47,9 +46,8 @@ public final class OverwriteFsyncCost {
     data.put(noise).flip();
     Histogram append = new Histogram(60_000_000_000L, 3);
     Histogram overwrite = new Histogram(60_000_000_000L, 3);
-    try (FileChannel ap = open(appendFile);
-        FileChannel ow = open(overwriteFile)) {
-      ZeroFill.zeroFill(ow, (long) writeBytes * ops);
+    try (FileChannel ap = ZeroFill.openEmpty(appendFile);
+        FileChannel ow = ZeroFill.openPrepared(overwriteFile, (long) writeBytes * ops)) {
       for (int i = 0; i < ops; i++) {
         long at = (long) i * writeBytes;
         if ((i & 1) == 0) {
@@ -74,15 +72,6 @@ public final class OverwriteFsyncCost {
         summary(overwrite),
         (double) overwrite.getValueAtPercentile(50) / append.getValueAtPercentile(50),
         (double) overwrite.getValueAtPercentile(99) / append.getValueAtPercentile(99));
-  }
-
-  private static FileChannel open(Path file) throws IOException {
-    return FileChannel.open(
-        file,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
   }
 
   /** Writes the buffer at {@code position} and returns how long the force took, in ns. */

@@ -12,7 +12,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -108,15 +107,9 @@ public final class WritePathFloor {
     Path file = a.directory("--dir", usage).resolve("write-path-floor.bin");
     List<List<Histogram>> byMode = new ArrayList<>();
     settings.forEach(x -> byMode.add(new ArrayList<>()));
-    try (FileChannel log =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE)) {
-      // room for a round's records: every round overwrites prepared blocks, as the log does
-      ZeroFill.zeroFill(log, first.records() * (first.recordSize + RECORD_HEADER) * 11 / 10);
+    // room for a round's records: every round overwrites prepared blocks, as the log does
+    long prepared = first.records() * (first.recordSize + RECORD_HEADER) * 11 / 10;
+    try (FileChannel log = ZeroFill.openPrepared(file, prepared)) {
       for (int r = 0; r < rounds; r++) {
         // the modes take turns within a round, so that each sees the same minutes of the machine
         for (int m = 0; m < settings.size(); m++) {
