@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>On a lost connection the consumer reconnects (backing off) and resumes: in a group from the
  * committed offset, without one right after the last record handled. Errors that retrying cannot
  * fix (an offset behind retention, a corrupt batch, a handler exception) stop it and go to {@link
- * ConsumerListener#onError}.
+ * ConsumerListener#onError}; for an offset behind retention {@link Builder#offsetReset} may say to
+ * go on from the earliest or the latest record instead (logged at WARN, the gap skipped).
  *
  * <p>A hung handler: in a group, when one handler call runs longer than {@link
  * Builder#maxHandlerMs} (default 5 minutes, like Kafka's {@code max.poll.interval.ms}), the member
@@ -80,6 +81,9 @@ public final class Consumer implements AutoCloseable {
 
   /** Next offset to hand to the handler (everything below was handled). -1 before any. */
   private volatile long position = -1;
+
+  /** Set when the position fell behind the log start and {@link OffsetReset} says where to go. */
+  private StartPosition resetTo;
 
   private volatile long lastCommittedPosition = -1;
   private volatile long lastCommitSentNs;
@@ -290,6 +294,21 @@ public final class Consumer implements AutoCloseable {
         if (closing) {
           break;
         }
+        if (e.errorCode() == ErrorCode.OFFSET_OUT_OF_RANGE
+            && config.offsetReset() != OffsetReset.NONE) {
+          resetTo =
+              config.offsetReset() == OffsetReset.EARLIEST
+                  ? StartPosition.earliest()
+                  : StartPosition.latest();
+          LOG.warn(
+              "consumer {}: {}; offsetReset is {}: going on from the {} record, the records in"
+                  + " between are skipped",
+              config.clientId(),
+              e.getMessage(),
+              config.offsetReset(),
+              config.offsetReset() == OffsetReset.EARLIEST ? "first" : "next new");
+          continue;
+        }
         if (!e.errorCode().retriable() && e.errorCode() != ErrorCode.STALE_GENERATION) {
           failure = e;
           LOG.error("consumer {} stopped: {}", config.clientId(), e.getMessage());
@@ -379,6 +398,9 @@ public final class Consumer implements AutoCloseable {
       gen = joined.generation();
       from = joined.committedOffset() >= 0 ? StartPosition.offset(joined.committedOffset()) : start;
     }
+    if (resetTo != null) {
+      from = resetTo;
+    }
     long id = correlationIds.getAndIncrement();
     ByteBuf b = Unpooled.buffer(128);
     ReadMessages.writeSubscribe(
@@ -394,6 +416,10 @@ public final class Consumer implements AutoCloseable {
             gen));
     s.send(b);
     long resume = awaitSubscribed(s);
+    if (resetTo != null) {
+      LOG.info("consumer {}: reset to offset {}", config.clientId(), resume);
+      resetTo = null;
+    }
     position = resume;
     lastCommittedPosition = config.group() != null ? Math.max(-1, resume) : -1;
     generation = gen;
@@ -640,6 +666,7 @@ public final class Consumer implements AutoCloseable {
     private int connectTimeoutMs = 5_000;
     private int maxBatchBytes = 8 * 1024 * 1024;
     private long maxHandlerMs = 300_000;
+    private OffsetReset offsetReset = OffsetReset.NONE;
 
     /** Comma-separated host:port list. */
     public Builder bootstrapServers(String list) {
@@ -713,6 +740,16 @@ public final class Consumer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What to do when the position to resume from (the group's committed offset, the start offset,
+     * or where a consumer that fell behind had got to) has been deleted by retention (default
+     * {@link OffsetReset#NONE}: stop with {@code OFFSET_OUT_OF_RANGE}).
+     */
+    public Builder offsetReset(OffsetReset reset) {
+      this.offsetReset = Objects.requireNonNull(reset, "offsetReset");
+      return this;
+    }
+
     public Consumer build() {
       if (servers.isEmpty()) {
         throw new IllegalArgumentException("bootstrapServers: give at least one host:port");
@@ -749,7 +786,8 @@ public final class Consumer implements AutoCloseable {
               reconnectBackoffMs,
               connectTimeoutMs,
               maxBatchBytes,
-              maxHandlerMs));
+              maxHandlerMs,
+              offsetReset));
     }
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
  * @param creditBytes bytes of batches the broker may push ahead of the handler
  * @param maxHandlerMs in a group, the longest one handler call may run before this member gives up
  *     its membership so that a standby takes over (Kafka's {@code max.poll.interval.ms})
+ * @param offsetReset what to do when the position to resume from is behind the log's start
  */
 public record ConsumerConfig(
     List<InetSocketAddress> bootstrapServers,
@@ -23,4 +24,5 @@ public record ConsumerConfig(
     long reconnectBackoffMs,
     int connectTimeoutMs,
     int maxBatchBytes,
-    long maxHandlerMs) {}
+    long maxHandlerMs,
+    OffsetReset offsetReset) {}

@@ -4,6 +4,7 @@ import io.ordo.consumer.CommitPolicy;
 import io.ordo.consumer.Consumer;
 import io.ordo.consumer.ConsumerListener;
 import io.ordo.consumer.ConsumerRecord;
+import io.ordo.consumer.OffsetReset;
 import io.ordo.consumer.StartPosition;
 import io.ordo.consumer.StreamSelector;
 import io.ordo.protocol.OrdoException;
@@ -65,6 +66,15 @@ public final class ConsumeCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   Start start;
 
+  @Option(
+      names = "--offset-reset",
+      description =
+          "When the position to resume from (the group's committed offset, --offset) has been"
+              + " deleted by retention: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}, stop"
+              + " with OFFSET_OUT_OF_RANGE; earliest and latest skip the gap, with a warning).",
+      defaultValue = "NONE")
+  OffsetReset offsetReset;
+
   @Option(names = "--max-records", description = "Exit after this many records.")
   Long maxRecords;
 
@@ -119,7 +129,10 @@ public final class ConsumeCommand implements Callable<Integer> {
     AtomicReference<CompletableFuture<Void>> finalCommit = new AtomicReference<>();
     AtomicReference<OrdoException> error = new AtomicReference<>();
     Consumer.Builder b =
-        Consumer.builder().bootstrapServers(bootstrapServer).commitPolicy(CommitPolicy.MANUAL);
+        Consumer.builder()
+            .bootstrapServers(bootstrapServer)
+            .commitPolicy(CommitPolicy.MANUAL)
+            .offsetReset(offsetReset);
     if (group != null) {
       b.group(group);
     }

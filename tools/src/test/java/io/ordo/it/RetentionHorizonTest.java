@@ -7,6 +7,8 @@ import io.ordo.broker.server.NodeConfig;
 import io.ordo.consumer.Consumer;
 import io.ordo.consumer.ConsumerListener;
 import io.ordo.consumer.ConsumerRecord;
+import io.ordo.consumer.OffsetReset;
+import io.ordo.consumer.RecordHandler;
 import io.ordo.consumer.StartPosition;
 import io.ordo.consumer.StreamSelector;
 import io.ordo.producer.Producer;
@@ -22,6 +24,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * still needs; when the handler resumes, the consumer stops with {@code OFFSET_OUT_OF_RANGE} naming
  * the retention horizon, and every record it did hand over is contiguous from the first one. A
  * consumer asking for an offset below the log start is refused at subscribe with the same error.
+ * With {@link OffsetReset#EARLIEST} the same slow consumer goes on from the log start instead, and
+ * with {@link OffsetReset#LATEST} an offset below the start resumes at the end; {@code ordo consume
+ * --offset-reset} does the same.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RetentionHorizonTest {
@@ -54,10 +60,86 @@ class RetentionHorizonTest {
       return new ArrayList<>(records);
     }
 
+    final AtomicLong activeAt = new AtomicLong(-1);
+
     @Override
     public void onError(OrdoException e) {
       error.set(e);
     }
+
+    @Override
+    public void onActive(int generation, long resumeOffset) {
+      activeAt.set(resumeOffset);
+    }
+  }
+
+  private NodeConfig smallSegmentsAndRetention() {
+    return NodeConfig.builder()
+        .dataDir(dir)
+        .port(0)
+        .segmentBytes(4096)
+        .retentionBytes(16 * 1024)
+        .retentionCheckIntervalMs(20)
+        .build();
+  }
+
+  /** A handler that keeps every record and blocks on the first one until {@code resume}. */
+  private static RecordHandler stallOnFirst(
+      Received into, CountDownLatch stalled, CountDownLatch resume) {
+    return r -> {
+      into.add(r);
+      if (stalled.getCount() > 0) {
+        stalled.countDown();
+        resume.await();
+      }
+    };
+  }
+
+  /** What {@link #fallBehind} leaves: the acknowledgements, an offset retention has deleted. */
+  private record Behind(
+      List<CompletableFuture<RecordMetadata>> acks, long half, CountDownLatch resume) {}
+
+  /**
+   * Subscribes {@code consumer} to stream "r" from the earliest record with a handler that stalls
+   * on the first one, then produces until retention has deleted the first half of the stream.
+   */
+  private static Behind fallBehind(Node node, Consumer consumer, Received slow, Random rnd)
+      throws Exception {
+    CountDownLatch stalled = new CountDownLatch(1);
+    CountDownLatch resume = new CountDownLatch(1);
+    consumer.subscribe(
+        StreamSelector.stream("r"),
+        StartPosition.earliest(),
+        stallOnFirst(slow, stalled, resume),
+        slow);
+    List<CompletableFuture<RecordMetadata>> acks =
+        produceWhileStalled("127.0.0.1:" + node.address().getPort(), rnd, stalled);
+    long half = acks.get(RECORDS / 2).get().offset();
+    Await.until(
+        "retention deleted the first half of the stream",
+        20_000,
+        () -> node.logStartOffset() > half);
+    return new Behind(acks, half, resume);
+  }
+
+  /**
+   * Sends {@link #RECORDS} records to stream "r" (the first alone, then once the consumer has
+   * stalled on it, the rest) and returns their acknowledgements.
+   */
+  private static List<CompletableFuture<RecordMetadata>> produceWhileStalled(
+      String bootstrap, Random rnd, CountDownLatch stalled) throws Exception {
+    List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
+    try (Producer p = Producer.builder().bootstrapServers(bootstrap).batchSizeBytes(1024).build()) {
+      for (int i = 0; i < RECORDS; i++) {
+        acks.add(p.send("r", null, LogContents.value(0, i, 16 + rnd.nextInt(150))));
+        if (i == 0) {
+          p.flush();
+          assertThat(stalled.await(10, TimeUnit.SECONDS)).as("handler got a record").isTrue();
+        }
+      }
+      p.flush();
+    }
+    return acks;
   }
 
   private static long sequence(ConsumerRecord r) {
@@ -67,52 +149,14 @@ class RetentionHorizonTest {
   @Test
   void aConsumerBehindRetentionGetsAClearErrorAndNeverSkipsARecord() throws Exception {
     Random rnd = TestSeed.random(RetentionHorizonTest.class);
-    NodeConfig config =
-        NodeConfig.builder()
-            .dataDir(dir)
-            .port(0)
-            .segmentBytes(4096)
-            .retentionBytes(16 * 1024)
-            .retentionCheckIntervalMs(20)
-            .build();
-    try (Node node = Node.start(config)) {
+    try (Node node = Node.start(smallSegmentsAndRetention())) {
       String bootstrap = "127.0.0.1:" + node.address().getPort();
-      CountDownLatch stalled = new CountDownLatch(1);
-      CountDownLatch resume = new CountDownLatch(1);
       Received slow = new Received();
       try (Consumer consumer =
           Consumer.builder().bootstrapServers(bootstrap).creditBytes(1024).build()) {
-        consumer.subscribe(
-            StreamSelector.stream("r"),
-            StartPosition.earliest(),
-            r -> {
-              slow.add(r);
-              if (stalled.getCount() > 0) {
-                stalled.countDown();
-                resume.await();
-              }
-            },
-            slow);
-
-        List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
-        try (Producer p =
-            Producer.builder().bootstrapServers(bootstrap).batchSizeBytes(1024).build()) {
-          for (int i = 0; i < RECORDS; i++) {
-            acks.add(p.send("r", null, LogContents.value(0, i, 16 + rnd.nextInt(150))));
-            if (i == 0) {
-              p.flush();
-              assertThat(stalled.await(10, TimeUnit.SECONDS)).as("handler got a record").isTrue();
-            }
-          }
-          p.flush();
-        }
-        long half = acks.get(RECORDS / 2).get().offset();
-        Await.until(
-            "retention deleted the first half of the stream",
-            20_000,
-            () -> node.logStartOffset() > half);
-
-        resume.countDown();
+        Behind behind = fallBehind(node, consumer, slow, rnd);
+        List<CompletableFuture<RecordMetadata>> acks = behind.acks();
+        behind.resume().countDown();
         Await.until("the consumer reported its error", 10_000, () -> slow.error.get() != null);
         OrdoException error = slow.error.get();
         System.out.printf(
@@ -142,5 +186,97 @@ class RetentionHorizonTest {
         assertThat(late.snapshot()).isEmpty();
       }
     }
+  }
+
+  @Test
+  void withOffsetResetTheConsumerGoesOnFromTheLogStartOrItsEnd() throws Exception {
+    Random rnd = TestSeed.random(RetentionHorizonTest.class);
+    try (Node node = Node.start(smallSegmentsAndRetention())) {
+      String bootstrap = "127.0.0.1:" + node.address().getPort();
+      Received slow = new Received();
+      try (Consumer consumer =
+          Consumer.builder()
+              .bootstrapServers(bootstrap)
+              .creditBytes(1024)
+              .offsetReset(OffsetReset.EARLIEST)
+              .build()) {
+        Behind behind = fallBehind(node, consumer, slow, rnd);
+        List<CompletableFuture<RecordMetadata>> acks = behind.acks();
+        long lastOffset = acks.get(RECORDS - 1).get().offset();
+        behind.resume().countDown();
+        Await.until(
+            "the consumer reached the last record",
+            20_000,
+            () -> {
+              List<ConsumerRecord> got = slow.snapshot();
+              return !got.isEmpty() && got.get(got.size() - 1).offset() == lastOffset;
+            });
+        assertThat(slow.error.get()).as("no error with offsetReset EARLIEST").isNull();
+        assertThat(consumer.failure()).isNull();
+
+        // record 0 onwards until it fell behind, then a gap, then the log from where it started
+        // at the reset, without a hole, to the end
+        List<ConsumerRecord> got = slow.snapshot();
+        int i = 0;
+        while (i < got.size() && sequence(got.get(i)) == i) {
+          i++;
+        }
+        System.out.printf(
+            "handed over records 0..%d, then %d..%d (log start now %d)%n",
+            i - 1, sequence(got.get(i)), sequence(got.get(got.size() - 1)), node.logStartOffset());
+        assertThat(i).as("records before the gap").isBetween(1, RECORDS / 2);
+        assertThat(got.get(i).offset())
+            .as("resumed past the deleted half")
+            .isGreaterThan(behind.half());
+        for (int k = i; k < got.size(); k++) {
+          assertThat(sequence(got.get(k)))
+              .as("record %d", k)
+              .isEqualTo(sequence(got.get(i)) + k - i);
+          assertThat(got.get(k).offset())
+              .isEqualTo(acks.get((int) sequence(got.get(k))).get().offset());
+        }
+      }
+
+      // With LATEST, an offset below the log start resumes at the end: only what comes next.
+      Received late = new Received();
+      try (Consumer consumer =
+          Consumer.builder().bootstrapServers(bootstrap).offsetReset(OffsetReset.LATEST).build()) {
+        consumer.subscribe(StreamSelector.stream("r"), StartPosition.offset(1), late::add, late);
+        Await.until("subscribed at the end of the log", 10_000, () -> late.activeAt.get() >= 0);
+        RecordMetadata next;
+        try (Producer p = Producer.builder().bootstrapServers(bootstrap).build()) {
+          next = p.sendAndWait("r", null, LogContents.value(1, 0, 32));
+        }
+        // (the new producer's session takes an offset of its own before its record)
+        assertThat(late.activeAt.get())
+            .isGreaterThan(node.logStartOffset())
+            .isLessThanOrEqualTo(next.offset());
+        Await.until("the next record arrived", 10_000, () -> !late.snapshot().isEmpty());
+        assertThat(late.snapshot())
+            .extracting(ConsumerRecord::offset)
+            .containsExactly(next.offset());
+        assertThat(late.error.get()).isNull();
+      }
+
+      // The same through `ordo consume`: refused without --offset-reset, from the start with it.
+      String[] below = {
+        "consume", "--bootstrap-server", bootstrap, "--stream", "r", "--offset", "1"
+      };
+      OrdoCli.Result refused = OrdoCli.execute(append(below, "--max-records", "1"));
+      assertThat(refused.code()).isNotZero();
+      assertThat(refused.err()).contains("OFFSET_OUT_OF_RANGE");
+      String reset =
+          OrdoCli.run(
+              append(below, "--offset-reset", "earliest", "--max-records", "2", "--print-offset"));
+      // (only the first line's offset: the values are binary and may hold newline bytes)
+      long first = Long.parseLong(reset.substring(0, reset.indexOf('\t')));
+      assertThat(first).isGreaterThanOrEqualTo(node.logStartOffset());
+    }
+  }
+
+  private static String[] append(String[] args, String... more) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
   }
 }
