@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * consumer asking for an offset below the log start is refused at subscribe with the same error.
  * With {@link OffsetReset#EARLIEST} the same slow consumer goes on from the log start instead, and
  * with {@link OffsetReset#LATEST} an offset below the start resumes at the end; {@code ordo consume
- * --offset-reset} does the same.
+ * --offset-reset} does the same; so does a group whose committed offset retention deleted.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RetentionHorizonTest {
@@ -271,6 +271,46 @@ class RetentionHorizonTest {
       // (only the first line's offset: the values are binary and may hold newline bytes)
       long first = Long.parseLong(reset.substring(0, reset.indexOf('\t')));
       assertThat(first).isGreaterThanOrEqualTo(node.logStartOffset());
+    }
+  }
+
+  @Test
+  void aGroupWhoseCommittedOffsetWasDeletedResetsToTheLogStart() throws Exception {
+    Random rnd = TestSeed.random(RetentionHorizonTest.class);
+    try (Node node = Node.start(smallSegmentsAndRetention())) {
+      String bootstrap = "127.0.0.1:" + node.address().getPort();
+      Consumer.Builder member =
+          Consumer.builder()
+              .bootstrapServers(bootstrap)
+              .group("g")
+              .offsetReset(OffsetReset.EARLIEST);
+      List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
+      try (Producer p =
+          Producer.builder().bootstrapServers(bootstrap).batchSizeBytes(1024).build()) {
+        acks.add(p.send("r", null, LogContents.value(0, 0, 32)));
+        p.flush();
+        Received first = new Received();
+        try (Consumer c = member.build()) {
+          c.subscribe(StreamSelector.stream("r"), StartPosition.earliest(), first::add, first);
+          Await.until("the first record handled", 10_000, () -> !first.snapshot().isEmpty());
+          c.commit().get(10, TimeUnit.SECONDS); // the group's offset: right after record 0
+        }
+        for (int i = 1; i < RECORDS; i++) {
+          acks.add(p.send("r", null, LogContents.value(0, i, 16 + rnd.nextInt(150))));
+        }
+        p.flush();
+      }
+      long half = acks.get(RECORDS / 2).get().offset();
+      Await.until(
+          "retention passed the group's offset", 20_000, () -> node.logStartOffset() > half);
+      Received next = new Received();
+      try (Consumer c = member.build()) {
+        c.subscribe(StreamSelector.stream("r"), StartPosition.earliest(), next::add, next);
+        Await.until("records after the reset", 10_000, () -> !next.snapshot().isEmpty());
+        assertThat(next.error.get()).isNull();
+        assertThat(next.activeAt.get()).isGreaterThan(half);
+        assertThat(next.snapshot().get(0).offset()).isGreaterThan(half);
+      }
     }
   }
 
