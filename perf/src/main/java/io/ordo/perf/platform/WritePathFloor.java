@@ -41,7 +41,8 @@ import org.HdrHistogram.Histogram;
  * (takes all that is queued, appends, fdatasyncs, hands the acks back and wakes the selector), as
  * the node's I/O thread, ring and sequencer do; {@code client} puts an I/O thread between the
  * sender and the socket and a callback thread after the ack reader, as the producer library does;
- * {@code both} does both.
+ * {@code both} does both. {@code pipelined} is {@code server} with the fdatasync on a thread of its
+ * own, so the writer goes on writing during an fsync (the next fsync takes all written since).
  *
  * <p>Several modes ({@code --handoffs none,server,client,both}) take turns within each round, and
  * with more than one round the tool ends with each mode's medians.
@@ -64,7 +65,7 @@ public final class WritePathFloor {
     String usage =
         "WritePathFloor --dir DIR [--rate N] [--record-size B] [--batch-bytes N] [--linger-us N]"
             + " [--seconds N] [--warmup-seconds N] [--rounds N] [--fsync true|false]"
-            + " [--handoffs MODE[,MODE...]] (MODE: none, server, client, both)";
+            + " [--handoffs MODE[,MODE...]] (MODE: none, server, client, both, pipelined)";
     BenchArgs a =
         BenchArgs.parse(
             args,
@@ -82,7 +83,7 @@ public final class WritePathFloor {
     List<String> modes = List.of(a.string("--handoffs", "none").split(","));
     List<Settings> settings = new ArrayList<>();
     for (String mode : modes) {
-      if (!List.of("none", "server", "client", "both").contains(mode)) {
+      if (!List.of("none", "server", "client", "both", "pipelined").contains(mode)) {
         throw new IllegalArgumentException(usage);
       }
       settings.add(
@@ -94,8 +95,9 @@ public final class WritePathFloor {
               a.intValue("--seconds", 10),
               a.intValue("--warmup-seconds", 4),
               Boolean.parseBoolean(a.string("--fsync", "true")),
-              mode.equals("server") || mode.equals("both"),
-              mode.equals("client") || mode.equals("both")));
+              mode.equals("server") || mode.equals("both") || mode.equals("pipelined"),
+              mode.equals("client") || mode.equals("both"),
+              mode.equals("pipelined")));
     }
     Settings first = settings.get(0);
     if (first.rate <= 0
@@ -149,7 +151,8 @@ public final class WritePathFloor {
       int warmupSeconds,
       boolean fsync,
       boolean serverHandoff,
-      boolean clientHandoff) {
+      boolean clientHandoff,
+      boolean pipelinedFsync) {
     long records() {
       return rate * (seconds + warmupSeconds);
     }
@@ -159,7 +162,8 @@ public final class WritePathFloor {
     String summary(Settings s) {
       return String.format(
           Locale.ROOT,
-          "floor: %d records at %d/s (fsync %s, hand-offs: server %s, client %s), %.1f batches per"
+          "floor: %d records at %d/s (fsync %s, hand-offs: server %s, client %s, fsync thread %s),"
+              + " %.1f batches per"
               + " group; ack latency us: p50 %d,"
               + " p95 %d, p99 %d, p99.9 %d, max %d (%d measured, offered over %.1f s)",
           s.records(),
@@ -167,6 +171,7 @@ public final class WritePathFloor {
           s.fsync ? "every group" : "never",
           s.serverHandoff,
           s.clientHandoff,
+          s.pipelinedFsync,
           frames / (double) Math.max(1, groups),
           latencyUs.getValueAtPercentile(50),
           latencyUs.getValueAtPercentile(95),
@@ -392,7 +397,7 @@ public final class WritePathFloor {
           end += Integer.BYTES + length;
         }
         if (end > 0) {
-          pos = append(log, pos, s, in.duplicate().position(0).limit(end));
+          pos = append(log, pos, s.fsync, in.duplicate().position(0).limit(end));
           acks.flip();
           frames += acks.remaining() / Long.BYTES;
           groups++;
@@ -412,17 +417,56 @@ public final class WritePathFloor {
     }
   }
 
-  private static long append(FileChannel log, long pos, Settings s, ByteBuffer... group)
+  private static long append(FileChannel log, long pos, boolean fsync, ByteBuffer... group)
       throws IOException {
     for (ByteBuffer b : group) {
       while (b.hasRemaining()) {
         pos += log.write(b, pos);
       }
     }
-    if (s.fsync) {
+    if (fsync) {
       log.force(false);
     }
     return pos;
+  }
+
+  /**
+   * With {@code --handoffs pipelined}: fdatasyncs whatever the writer has written since the last
+   * one began, then hands those acks to the I/O thread, so the writer goes on writing during an
+   * fsync (a group commit in two stages).
+   */
+  private static void syncGroups(
+      FileChannel log,
+      Settings s,
+      BlockingQueue<long[]> written,
+      Queue<Long> toIo,
+      Selector selector) {
+    List<long[]> groups = new ArrayList<>();
+    try {
+      while (true) {
+        groups.add(written.take());
+        written.drainTo(groups);
+        if (s.fsync) {
+          log.force(false);
+        }
+        boolean end = false;
+        for (long[] ids : groups) {
+          end |= ids.length == 0;
+          for (long id : ids) {
+            toIo.add(id);
+          }
+        }
+        selector.wakeup();
+        groups.clear();
+        if (end) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -495,6 +539,11 @@ public final class WritePathFloor {
     long pos = 0;
     long groups = 0;
     long frames = 0;
+    BlockingQueue<long[]> synced = new LinkedBlockingQueue<>();
+    Thread syncer =
+        s.pipelinedFsync
+            ? start("floor-syncer", () -> syncGroups(log, s, synced, toIo, selector))
+            : null;
     try {
       while (true) {
         group.add(toWriter.take());
@@ -504,11 +553,17 @@ public final class WritePathFloor {
           group.remove(group.size() - 1);
         }
         if (!group.isEmpty()) {
-          pos = append(log, pos, s, group.stream().map(Frame::bytes).toArray(ByteBuffer[]::new));
-          for (Frame f : group) {
-            toIo.add(f.batchId());
+          ByteBuffer[] bytes = group.stream().map(Frame::bytes).toArray(ByteBuffer[]::new);
+          if (s.pipelinedFsync) {
+            pos = append(log, pos, false, bytes);
+            synced.add(group.stream().mapToLong(Frame::batchId).toArray());
+          } else {
+            pos = append(log, pos, s.fsync, bytes);
+            for (Frame f : group) {
+              toIo.add(f.batchId());
+            }
+            selector.wakeup();
           }
-          selector.wakeup();
           groups++;
           frames += group.size();
           group.clear();
@@ -516,6 +571,10 @@ public final class WritePathFloor {
         if (last) {
           break;
         }
+      }
+      if (syncer != null) {
+        synced.add(new long[0]); // the end
+        syncer.join();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
