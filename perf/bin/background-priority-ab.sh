@@ -2,10 +2,10 @@
 # What running the node's background threads (segment preparer, state checkpoint) at the lowest
 # CPU priority does to the ack latency: one node (default settings) in a temp dir on 127.0.0.1,
 # warmed with a full-speed step, then ROUNDS rounds (default 5) of `ordo perf produce` at RATE
-# records/s (default 500000), each round once with those threads at nice 0 (A) and once at nice 19
-# (B, what the node does by itself), the order flipped every round; `renice` moves them between
-# rounds. Setting nice 0 on a thread at 19 needs root (CAP_SYS_NICE). Prints "A|B p50-us p99-us"
-# per run and the medians.
+# records/s (default 500000; RATE=0 for full speed), each round once with those threads at nice 0
+# (A) and once at nice 19 (B, what the node does by itself), the order flipped every round;
+# `renice` moves them between rounds. Setting nice 0 on a thread at 19 needs root (CAP_SYS_NICE). Prints "A|B p50-us p99-us
+# records/s" per run and the medians.
 # Build first: mvn -B -q package -DskipTests
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,10 +26,12 @@ set_nice() {
   done
 }
 run() {
+  local out
   set_nice "$2"
-  echo "$1 $("$here/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" --stream perf \
+  out="$("$here/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" --stream perf \
     --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 --throughput "$RATE" \
-    2>/dev/null | grep "latency detail" | sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/')" \
+    2>/dev/null)"
+  echo "$1 $(echo "$out" | grep "latency detail" | sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/') $(echo "$out" | grep "99.9th" | sed -E 's/.* records sent, ([0-9.]+) records.*/\1/')" \
     | tee -a "$results"
 }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -37,5 +39,5 @@ for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then run A 0; run B 19; else run B 19; run A 0; fi
 done
 for n in A B; do
-  echo "median $n: ack p50 $(grep "^$n " "$results" | cut -d' ' -f2 | median) us, p99 $(grep "^$n " "$results" | cut -d' ' -f3 | median) us"
+  echo "median $n: ack p50 $(grep "^$n " "$results" | cut -d' ' -f2 | median) us, p99 $(grep "^$n " "$results" | cut -d' ' -f3 | median) us, $(grep "^$n " "$results" | cut -d' ' -f4 | median) records/s"
 done
