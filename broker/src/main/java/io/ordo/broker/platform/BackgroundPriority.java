@@ -9,9 +9,10 @@ import org.slf4j.LoggerFactory;
  * Gives the calling thread the lowest CPU priority (Linux nice {@value #NICE}). For the node's
  * background threads, whose work can wait: the segment preparer's zeros and the state checkpoint.
  * On a machine whose cores are all busy, a waking sequencer or I/O thread then gets a core before
- * them rather than after their time slice: with the preparer at nice 19, the ack p99 at 500,000
- * records/s was lower in 11 of 13 alternating rounds (docs/performance.md). Raising one's own nice
- * value needs no privilege. Elsewhere than Linux, or without JNA's native library, it does nothing.
+ * them rather than after their time slice: at nice 19 the ack p99 at 500,000 records/s was lower in
+ * 16 of 19 alternating rounds, and full-speed throughput higher in 10 of 10 (docs/performance.md).
+ * Raising one's own nice value needs no privilege. Elsewhere than Linux, or without JNA's native
+ * library, it does nothing.
  *
  * <p>Thread safety: any thread may call {@link #lowerCurrentThread}; it affects that thread only.
  */

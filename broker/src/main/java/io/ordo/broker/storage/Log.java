@@ -420,7 +420,11 @@ public final class Log implements AutoCloseable {
     long termBefore = termBefore(offset);
     long now = clock.nowMs();
     try {
-      if (checkpoint.offset() > offset) {
+      // A checkpoint past the cut, or at it with another term (a cut to the log start, whose term
+      // before is unknown here once retention deleted that batch: 0), is rewritten, so that a
+      // restart recovers the term this log now reports.
+      if (checkpoint.offset() > offset
+          || (checkpoint.offset() == offset && checkpoint.term() != termBefore)) {
         if (target == active) {
           target.offsetIndex().writeToFile(true);
           target.timeIndex().writeToFile(true);

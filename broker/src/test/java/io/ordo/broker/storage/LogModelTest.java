@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,6 +55,18 @@ class LogModelTest {
       new Walk(seed + run, dir).run(3000);
       deleteTree(dir);
     }
+  }
+
+  /**
+   * Replays the one walk a failure names ("seed N" in its message): {@code -Dordo.walk=N
+   * [-Dordo.walk.steps=3000]}.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "ordo.walk", matches = "-?\\d+")
+  @Timeout(value = 30, unit = TimeUnit.MINUTES)
+  void replayOneWalk() throws IOException {
+    long seed = Long.parseLong(System.getProperty("ordo.walk"));
+    new Walk(seed, root.resolve("replay")).run(Integer.getInteger("ordo.walk.steps", 3000));
   }
 
   private static void deleteTree(Path dir) throws IOException {
@@ -100,13 +114,28 @@ class LogModelTest {
     void run(int steps) throws IOException {
       log = Log.open(config, clock);
       try {
+        ArrayDeque<String> recent = new ArrayDeque<>();
         for (step = 0; step < steps; step++) {
           try {
             oneStep();
+            if (recent.size() == 30) {
+              recent.removeFirst();
+            }
+            recent.addLast(step + ": " + lastOp);
             checkEnds();
           } catch (AssertionError | RuntimeException | IOException e) {
             throw new AssertionError(
-                "seed " + seed + ", step " + step + " (" + lastOp + "), config " + config, e);
+                "seed "
+                    + seed
+                    + ", step "
+                    + step
+                    + " ("
+                    + lastOp
+                    + "), config "
+                    + config
+                    + "; the steps before it:\n"
+                    + String.join("\n", recent),
+                e);
           }
         }
       } finally {
@@ -281,6 +310,7 @@ class LogModelTest {
         assertThat(model.get(0).base()).as("start is a batch boundary").isEqualTo(start);
       }
       startOffset = start;
+      lastOp = "retention: start " + start + ", end " + end();
       List<SegmentInfo> segments = log.segments();
       if (segments.size() > 1 && config.retentionBytes() >= 0) {
         long total = segments.stream().mapToLong(SegmentInfo::sizeBytes).sum();

@@ -393,6 +393,36 @@ class LogTest {
     }
   }
 
+  /**
+   * A cut to the log start once retention has deleted the batch before it: the term before the
+   * start is unknown there (0); a checkpoint at that offset written earlier (at the roll, with the
+   * old term) must not bring the old term back after a crash. Found by LogModelTest's walk
+   * 4978397927104618110.
+   */
+  @Test
+  void aCutToTheLogStartKeepsItsTermAcrossACrash() throws IOException {
+    TestBatches batches = new TestBatches(seed, 5, 100);
+    LogConfig cfg =
+        config().segmentBytes(1500).retentionBytes(0).checkpointIntervalMs(3_600_000).build();
+    long term;
+    try (Log log = Log.open(cfg, clock)) {
+      while (log.segments().size() < 3) {
+        appendNext(log, batches, 7, clock.advance(1));
+      }
+      log.enforceRetention(clock.nowMs());
+      long start = log.startOffset();
+      assertThat(log.segments()).hasSize(1);
+      assertThat(log.checkpoint().offset()).as("the roll's checkpoint").isEqualTo(start);
+      appendNext(log, batches, 8, clock.advance(1));
+      log.truncateTo(start);
+      term = log.lastTerm();
+      log.closeAbruptly();
+    }
+    try (Log log = Log.open(cfg, clock)) {
+      assertThat(log.lastTerm()).isEqualTo(term);
+    }
+  }
+
   @Test
   void everyGroupPolicyMakesEachGroupDurable() throws IOException {
     TestBatches batches = new TestBatches(seed, 3, 50);
