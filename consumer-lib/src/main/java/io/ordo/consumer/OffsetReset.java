@@ -1,11 +1,11 @@
 package io.ordo.consumer;
 
 /**
- * What a consumer does when the position it would resume from is no longer in the log: retention
- * deleted it (a group's committed offset, a start offset, or the place a slow consumer had
- * reached), which the broker answers with {@code OFFSET_OUT_OF_RANGE}. Kafka's {@code
- * auto.offset.reset} for that case; a consumer with no committed offset starts where its {@link
- * StartPosition} says.
+ * What a consumer does when the position it would resume from is not in the log, which the broker
+ * answers with {@code OFFSET_OUT_OF_RANGE}: retention deleted it (a group's committed offset, a
+ * start offset, or the place a slow consumer had reached), or a start offset lies past the end.
+ * Kafka's {@code auto.offset.reset} for that case; a consumer with no committed offset starts where
+ * its {@link StartPosition} says.
  */
 public enum OffsetReset {
   /**
