@@ -31,13 +31,12 @@ run() {
   out="$("$here/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" --stream perf \
     --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 --throughput "$RATE" \
     2>/dev/null)"
-  echo "$1 $(echo "$out" | grep "latency detail" | sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/') $(echo "$out" | grep "99.9th" | sed -E 's/.* records sent, ([0-9.]+) records.*/\1/')" \
-    | tee -a "$results"
+  echo "$1 $(echo "$out" | p50_p99_us) $(echo "$out" | records_per_sec)" | tee -a "$results"
 }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then run A 0; run B 19; else run B 19; run A 0; fi
 done
 for n in A B; do
-  echo "median $n: ack p50 $(grep "^$n " "$results" | cut -d' ' -f2 | median) us, p99 $(grep "^$n " "$results" | cut -d' ' -f3 | median) us, $(grep "^$n " "$results" | cut -d' ' -f4 | median) records/s"
+  echo "median $n: ack p50 $(column_median "$results" "$n" 2) us, p99 $(column_median "$results" "$n" 3) us, $(column_median "$results" "$n" 4) records/s"
 done

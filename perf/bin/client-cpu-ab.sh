@@ -24,7 +24,7 @@ run() {
   ORDO_JVM_OPTS="$3" /usr/bin/time -f "cpu %U %S" "$2/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" \
     --stream perf --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \
     --throughput "$RATE" $4 >"$data/out" 2>"$data/err"
-  echo "$1 $(grep "latency detail" "$data/out" | sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/') $(grep '^cpu' "$data/err" | awk '{printf "%.2f", $2+$3}')" | tee -a "$results"
+  echo "$1 $(p50_p99_us <"$data/out") $(grep '^cpu' "$data/err" | awk '{printf "%.2f", $2+$3}')" | tee -a "$results"
 }
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then
@@ -34,5 +34,5 @@ for r in $(seq 1 "$ROUNDS"); do
   fi
 done
 for n in A B; do
-  echo "median $n: ack p50 $(grep "^$n " "$results" | cut -d' ' -f2 | median) us, p99 $(grep "^$n " "$results" | cut -d' ' -f3 | median) us, client cpu $(grep "^$n " "$results" | cut -d' ' -f4 | median) s"
+  echo "median $n: ack p50 $(column_median "$results" "$n" 2) us, p99 $(column_median "$results" "$n" 3) us, client cpu $(column_median "$results" "$n" 4) s"
 done

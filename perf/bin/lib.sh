@@ -16,6 +16,22 @@ median() {
   sort -g | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'
 }
 
+# The median of column $3 of the lines of the results file $1 that start with the label $2.
+column_median() {
+  grep "^$2 " "$1" | cut -d' ' -f"$3" | median
+}
+
+# "P50 P99" (microseconds) from the output on stdin of `ordo perf produce` (its `latency detail`
+# line) or of WritePathFloor (its round line).
+p50_p99_us() {
+  sed -nE 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/p'
+}
+
+# The records/s of `ordo perf produce`'s summary line, from its output on stdin.
+records_per_sec() {
+  sed -nE 's/.* records sent, ([0-9.]+) records\/sec.*/\1/p'
+}
+
 # Stops the given processes and waits for them; never fails, so that an EXIT trap running under
 # `set -e` goes on to remove its temp dir (a failing `wait` used to end the trap there).
 stop_processes() {

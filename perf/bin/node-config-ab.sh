@@ -39,8 +39,8 @@ ack() {
   sync
   out="$("$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$1]}" --stream perf \
     --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \
-    --throughput "$HALF_RATE" 2>/dev/null | grep "latency detail")"
-  echo "ack $1 $(echo "$out" | sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/')" | tee -a "$results"
+    --throughput "$HALF_RATE" 2>/dev/null)"
+  echo "ack $1 $(echo "$out" | p50_p99_us)" | tee -a "$results"
 }
 e2e() {
   local out
@@ -59,8 +59,8 @@ echo "--- medians over $ROUNDS rounds (B / A)"
 for step in ack e2e; do
   for col in 3 4; do
     name="$step $([ $col = 3 ] && echo p50 || echo p99)"
-    a="$(grep "^$step A " "$results" | cut -d' ' -f$col | median)"
-    b="$(grep "^$step B " "$results" | cut -d' ' -f$col | median)"
+    a="$(column_median "$results" "$step A" "$col")"
+    b="$(column_median "$results" "$step B" "$col")"
     echo "$name: A $a, B $b, B/A $(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", b/a}')"
   done
 done

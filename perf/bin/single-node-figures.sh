@@ -36,15 +36,16 @@ for r in $(seq 1 "$ROUNDS"); do
   out="$("$ordo" perf produce --bootstrap-server "$bs" --stream perf --num-records "$RECORDS" \
     --record-size 100 --warmup-records "$WARMUP" 2>/dev/null | grep -E "99.9th")"
   echo "$out"
-  echo "throughput $(echo "$out" | sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/')" >>"$results"
+  echo "throughput $(echo "$out" | records_per_sec)" >>"$results"
   probe $(( (WARMUP + RECORDS) / HALF_RATE + 3 ))
   out="$("$ordo" perf produce --bootstrap-server "$bs" --stream perf --num-records "$RECORDS" \
     --record-size 100 --warmup-records "$WARMUP" --throughput "$HALF_RATE" 2>/dev/null \
     | grep -E "latency detail")"
   echo "$out"
   probe_result
-  echo "ack_p50_us $(echo "$out" | sed -E 's/.*p50 ([0-9]+),.*/\1/')" >>"$results"
-  echo "ack_p99_us $(echo "$out" | sed -E 's/.*p99 ([0-9]+),.*/\1/')" >>"$results"
+  read -r p50 p99 <<<"$(echo "$out" | p50_p99_us)"
+  echo "ack_p50_us $p50" >>"$results"
+  echo "ack_p99_us $p99" >>"$results"
   probe $(( 13 + 3 ))
   out="$("$ordo" perf e2e --bootstrap-server "$bs" --stream e2e --num-records $((E2E_RATE * 10)) \
     --warmup-records $((E2E_RATE * 3)) --record-size 100 --throughput "$E2E_RATE" 2>/dev/null | tail -1)"

@@ -23,23 +23,22 @@ data="$(mktemp -d)"; results="$data/results"
 start_node "$here" "$port" ${NODE_CONFIG:+--config "$NODE_CONFIG"}
 "$here/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" --stream perf \
   --num-records "$WARMUP" --record-size 100 >/dev/null 2>&1
-percentiles() { sed -E 's/.*p50 ([0-9]+),.*p99 ([0-9]+),.*/\1 \2/'; }
 floor() {
   echo "floor $(java -cp "$bench" io.ordo.perf.platform.WritePathFloor --dir "$data" --rate "$RATE" \
-    --seconds $((RECORDS / RATE)) --warmup-seconds $((WARMUP / RATE)) --rounds 1 --handoffs "$HANDOFFS" | percentiles)" \
+    --seconds $((RECORDS / RATE)) --warmup-seconds $((WARMUP / RATE)) --rounds 1 --handoffs "$HANDOFFS" | p50_p99_us)" \
     | tee -a "$results"
 }
 ordo() {
   echo "ordo $("$here/bin/ordo" perf produce --bootstrap-server "127.0.0.1:$port" --stream perf \
     --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 --throughput "$RATE" \
-    2>/dev/null | grep "latency detail" | percentiles)" | tee -a "$results"
+    2>/dev/null | p50_p99_us)" | tee -a "$results"
 }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then floor; ordo; else ordo; floor; fi
 done
 for c in 2 3; do
-  f="$(grep '^floor ' "$results" | cut -d' ' -f$c | median)"
-  o="$(grep '^ordo ' "$results" | cut -d' ' -f$c | median)"
+  f="$(column_median "$results" floor "$c")"
+  o="$(column_median "$results" ordo "$c")"
   echo "median p$([ $c = 2 ] && echo 50 || echo 99): floor $f us, ordo $o us, ratio $(awk -v a="$o" -v b="$f" 'BEGIN {printf "%.2f", a / b}')"
 done

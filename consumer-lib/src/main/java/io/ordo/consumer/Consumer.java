@@ -295,18 +295,14 @@ public final class Consumer implements AutoCloseable {
           break;
         }
         if (e.errorCode() == ErrorCode.OFFSET_OUT_OF_RANGE
-            && config.offsetReset() != OffsetReset.NONE) {
-          resetTo =
-              config.offsetReset() == OffsetReset.EARLIEST
-                  ? StartPosition.earliest()
-                  : StartPosition.latest();
+            && config.offsetReset().start() != null) {
+          resetTo = config.offsetReset().start();
           LOG.warn(
-              "consumer {}: {}; offsetReset is {}: going on from the {} record, the records in"
+              "consumer {}: {}; going on from the {} position as offsetReset says, the records in"
                   + " between are skipped",
               config.clientId(),
               e.getMessage(),
-              config.offsetReset(),
-              config.offsetReset() == OffsetReset.EARLIEST ? "first" : "next new");
+              config.offsetReset());
           continue;
         }
         if (!e.errorCode().retriable() && e.errorCode() != ErrorCode.STALE_GENERATION) {

@@ -16,5 +16,14 @@ public enum OffsetReset {
   /** Go on from the first record the log still holds, skipping the deleted ones (logged). */
   EARLIEST,
   /** Go on from the end of the log, skipping everything not yet read (logged). */
-  LATEST
+  LATEST;
+
+  /** Where to subscribe again instead; null for {@link #NONE}. */
+  StartPosition start() {
+    return switch (this) {
+      case NONE -> null;
+      case EARLIEST -> StartPosition.earliest();
+      case LATEST -> StartPosition.latest();
+    };
+  }
 }

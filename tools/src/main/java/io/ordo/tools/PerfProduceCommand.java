@@ -76,35 +76,25 @@ public final class PerfProduceCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     byte[] value = new byte[recordSize];
     new Random(42).nextBytes(value);
-    Recorder recorder = new Recorder(MAX_LATENCY_US, 3);
-    AtomicLong failures = new AtomicLong();
-    AtomicLong acked = new AtomicLong();
+    Outcomes measured = new Outcomes();
     long startNs;
     try (Producer producer = callbacks.apply(client.producerBuilder()).build()) {
       if (warmupRecords > 0) {
         // The same loop and callback as the measured run, so the JIT has compiled what is timed.
-        AtomicLong warmupFailures = new AtomicLong();
-        Recorder warmupRecorder = new Recorder(MAX_LATENCY_US, 3);
-        sendAll(
-            producer,
-            value,
-            warmupRecords,
-            warmupRecorder,
-            new AtomicLong(),
-            warmupFailures,
-            Long.MAX_VALUE);
+        Outcomes warmup = new Outcomes();
+        sendAll(producer, value, warmupRecords, warmup, Long.MAX_VALUE);
         producer.flush();
-        if (warmupFailures.get() > 0) {
-          throw new IllegalStateException(warmupFailures.get() + " warm-up records failed");
+        if (warmup.failures.get() > 0) {
+          throw new IllegalStateException(warmup.failures.get() + " warm-up records failed");
         }
         out.printf("warm-up: %d records sent and acknowledged%n", warmupRecords);
       }
       startNs = System.nanoTime();
-      sendAll(producer, value, numRecords, recorder, acked, failures, reportIntervalMs);
+      sendAll(producer, value, numRecords, measured, reportIntervalMs);
       producer.flush();
     }
     long elapsedNs = System.nanoTime() - startNs;
-    window = recorder.getIntervalHistogram(window);
+    window = measured.recorder.getIntervalHistogram(window);
     total.add(window);
     double seconds = elapsedNs / 1e9;
     double recPerSec = numRecords / seconds;
@@ -127,9 +117,9 @@ public final class PerfProduceCommand implements Callable<Integer> {
         total.getValueAtPercentile(99),
         total.getValueAtPercentile(99.9),
         total.getMaxValue(),
-        failures.get());
+        measured.failures.get());
     out.flush();
-    return failures.get() == 0 && acked.get() == numRecords ? 0 : 1;
+    return measured.failures.get() == 0 && measured.acked.get() == numRecords ? 0 : 1;
   }
 
   /**
@@ -137,22 +127,16 @@ public final class PerfProduceCommand implements Callable<Integer> {
    * progress line every {@code reportMs} (and folds that window into {@link #total}).
    */
   private void sendAll(
-      Producer producer,
-      byte[] value,
-      long count,
-      Recorder recorder,
-      AtomicLong acked,
-      AtomicLong failures,
-      long reportMs) {
+      Producer producer, byte[] value, long count, Outcomes outcomes, long reportMs) {
     long startNs = System.nanoTime();
     long lastReportNs = startNs;
     long windowStartSent = 0;
     OfferedRate rate = new OfferedRate(throughput, startNs);
     for (long i = 0; i < count; i++) {
       long sendNs = rate.awaitRecord(i); // a clock read costs ~30 ns here: one per send
-      producer.send(stream, null, value, null, new AckTimer(sendNs, recorder, acked, failures));
+      producer.send(stream, null, value, null, new AckTimer(sendNs, outcomes));
       if (sendNs - lastReportNs >= TimeUnit.MILLISECONDS.toNanos(reportMs)) {
-        window = recorder.getIntervalHistogram(window);
+        window = outcomes.recorder.getIntervalHistogram(window);
         total.add(window);
         printWindow(i + 1 - windowStartSent, sendNs - lastReportNs, window);
         windowStartSent = i + 1;
@@ -168,26 +152,32 @@ public final class PerfProduceCommand implements Callable<Integer> {
    */
   private static final class AckTimer implements SendCallback {
     private final long sendNs;
-    private final Recorder recorder;
-    private final AtomicLong acked;
-    private final AtomicLong failures;
+    private final Outcomes outcomes;
 
-    AckTimer(long sendNs, Recorder recorder, AtomicLong acked, AtomicLong failures) {
+    AckTimer(long sendNs, Outcomes outcomes) {
       this.sendNs = sendNs;
-      this.recorder = recorder;
-      this.acked = acked;
-      this.failures = failures;
+      this.outcomes = outcomes;
     }
 
     @Override
     public void onCompletion(long offset, long streamVersion, Throwable error) {
       if (error == null) {
-        recorder.recordValue(Math.min((System.nanoTime() - sendNs) / 1000, MAX_LATENCY_US));
-        acked.incrementAndGet();
+        outcomes.recorder.recordValue(
+            Math.min((System.nanoTime() - sendNs) / 1000, MAX_LATENCY_US));
+        outcomes.acked.incrementAndGet();
       } else {
-        failures.incrementAndGet();
+        outcomes.failures.incrementAndGet();
       }
     }
+  }
+
+  /**
+   * What the records of one run came to: their ack latencies, and how many were acked or failed.
+   */
+  private static final class Outcomes {
+    final Recorder recorder = new Recorder(MAX_LATENCY_US, 3);
+    final AtomicLong acked = new AtomicLong();
+    final AtomicLong failures = new AtomicLong();
   }
 
   private void printWindow(long sent, long ns, Histogram h) {

@@ -95,6 +95,15 @@ class RetentionHorizonTest {
     };
   }
 
+  /** A consumer that grants little credit (1 KiB), so that a stalled handler holds it back. */
+  private static Consumer slowConsumer(String bootstrap, OffsetReset reset) {
+    return Consumer.builder()
+        .bootstrapServers(bootstrap)
+        .creditBytes(1024)
+        .offsetReset(reset)
+        .build();
+  }
+
   /** What {@link #fallBehind} leaves: the acknowledgements, an offset retention has deleted. */
   private record Behind(
       List<CompletableFuture<RecordMetadata>> acks, long half, CountDownLatch resume) {}
@@ -152,8 +161,7 @@ class RetentionHorizonTest {
     try (Node node = Node.start(smallSegmentsAndRetention())) {
       String bootstrap = "127.0.0.1:" + node.address().getPort();
       Received slow = new Received();
-      try (Consumer consumer =
-          Consumer.builder().bootstrapServers(bootstrap).creditBytes(1024).build()) {
+      try (Consumer consumer = slowConsumer(bootstrap, OffsetReset.NONE)) {
         Behind behind = fallBehind(node, consumer, slow, rnd);
         List<CompletableFuture<RecordMetadata>> acks = behind.acks();
         behind.resume().countDown();
@@ -194,12 +202,7 @@ class RetentionHorizonTest {
     try (Node node = Node.start(smallSegmentsAndRetention())) {
       String bootstrap = "127.0.0.1:" + node.address().getPort();
       Received slow = new Received();
-      try (Consumer consumer =
-          Consumer.builder()
-              .bootstrapServers(bootstrap)
-              .creditBytes(1024)
-              .offsetReset(OffsetReset.EARLIEST)
-              .build()) {
+      try (Consumer consumer = slowConsumer(bootstrap, OffsetReset.EARLIEST)) {
         Behind behind = fallBehind(node, consumer, slow, rnd);
         List<CompletableFuture<RecordMetadata>> acks = behind.acks();
         long lastOffset = acks.get(RECORDS - 1).get().offset();

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * library, it does nothing.
  *
  * <p>Thread safety: any thread may call {@link #lowerCurrentThread}; it affects that thread only.
+ * {@link #startThread} starts a thread that does so first.
  */
 public final class BackgroundPriority {
   /** The nice value background threads get: the lowest priority there is. */
@@ -45,6 +46,23 @@ public final class BackgroundPriority {
           "No native priority control ({}); background threads keep the default", e.toString());
       return false;
     }
+  }
+
+  /**
+   * Starts a daemon thread named {@code name} that lowers its own priority ({@link
+   * #lowerCurrentThread}) and then runs {@code body}: the node's background threads.
+   */
+  public static Thread startThread(String name, Runnable body) {
+    Thread t =
+        new Thread(
+            () -> {
+              lowerCurrentThread();
+              body.run();
+            },
+            name);
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /**

@@ -51,14 +51,12 @@ final class CheckpointWriter {
     this.closeStore = store::close;
     this.savedOffset = savedOffset;
     this.wantsFull = wantsFull;
-    this.thread = new Thread(this::run, THREAD_NAME);
-    thread.setDaemon(true);
-    thread.start();
+    // a late checkpoint only lengthens a replay
+    this.thread = BackgroundPriority.startThread(THREAD_NAME, this::run);
   }
 
   /** The checkpoint thread: runs what it is handed until it has closed the store. */
   private void run() {
-    BackgroundPriority.lowerCurrentThread(); // a late checkpoint only lengthens a replay
     while (true) {
       Runnable task;
       try {

@@ -59,9 +59,8 @@ final class SegmentPreparer implements AutoCloseable {
     this.file = dir.resolve(FILE_NAME);
     this.fileBytes = fileBytes;
     this.zeros = ByteBuffer.allocateDirect(Math.min(CHUNK_BYTES, fileBytes));
-    this.thread = new Thread(this::run, "ordo-segment-preparer");
-    thread.setDaemon(true);
-    thread.start();
+    // zeros can wait; the appends cannot
+    this.thread = BackgroundPriority.startThread("ordo-segment-preparer", this::run);
   }
 
   Path file() {
@@ -104,7 +103,6 @@ final class SegmentPreparer implements AutoCloseable {
   }
 
   private void run() {
-    BackgroundPriority.lowerCurrentThread(); // zeros can wait; the appends cannot
     while (true) {
       synchronized (this) {
         while (!closed && (!wanted || ready != null)) {

@@ -80,12 +80,8 @@ public final class WritePathFloor {
             "--rounds",
             "--fsync",
             "--handoffs");
-    List<String> modes = List.of(a.string("--handoffs", "none").split(","));
     List<Settings> settings = new ArrayList<>();
-    for (String mode : modes) {
-      if (!List.of("none", "server", "client", "both", "pipelined").contains(mode)) {
-        throw new IllegalArgumentException(usage);
-      }
+    for (String mode : a.string("--handoffs", "none").split(",")) {
       settings.add(
           new Settings(
               a.longValue("--rate", 500_000),
@@ -95,9 +91,7 @@ public final class WritePathFloor {
               a.intValue("--seconds", 10),
               a.intValue("--warmup-seconds", 4),
               Boolean.parseBoolean(a.string("--fsync", "true")),
-              mode.equals("server") || mode.equals("both") || mode.equals("pipelined"),
-              mode.equals("client") || mode.equals("both"),
-              mode.equals("pipelined")));
+              Handoffs.parse(mode, usage)));
     }
     Settings first = settings.get(0);
     if (first.rate <= 0
@@ -129,7 +123,7 @@ public final class WritePathFloor {
             Locale.ROOT,
             "median of %d rounds, hand-offs %s: ack latency us p50 %d, p99 %d%n",
             rounds,
-            modes.get(m),
+            settings.get(m).handoffs().label(),
             median(byMode.get(m), 50),
             median(byMode.get(m), 99));
       }
@@ -142,6 +136,35 @@ public final class WritePathFloor {
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
+  /** Which of Ordo's thread hand-offs the floor gets (see the class comment). */
+  private enum Handoffs {
+    NONE,
+    SERVER,
+    CLIENT,
+    BOTH,
+    PIPELINED;
+
+    static Handoffs parse(String mode, String usage) {
+      try {
+        return valueOf(mode.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(usage, e);
+      }
+    }
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    boolean server() {
+      return this == SERVER || this == BOTH || this == PIPELINED;
+    }
+
+    boolean client() {
+      return this == CLIENT || this == BOTH;
+    }
+  }
+
   private record Settings(
       long rate,
       int recordSize,
@@ -150,9 +173,7 @@ public final class WritePathFloor {
       int seconds,
       int warmupSeconds,
       boolean fsync,
-      boolean serverHandoff,
-      boolean clientHandoff,
-      boolean pipelinedFsync) {
+      Handoffs handoffs) {
     long records() {
       return rate * (seconds + warmupSeconds);
     }
@@ -162,16 +183,12 @@ public final class WritePathFloor {
     String summary(Settings s) {
       return String.format(
           Locale.ROOT,
-          "floor: %d records at %d/s (fsync %s, hand-offs: server %s, client %s, fsync thread %s),"
-              + " %.1f batches per"
-              + " group; ack latency us: p50 %d,"
-              + " p95 %d, p99 %d, p99.9 %d, max %d (%d measured, offered over %.1f s)",
+          "floor: %d records at %d/s (fsync %s, hand-offs %s), %.1f batches per group; ack latency"
+              + " us: p50 %d, p95 %d, p99 %d, p99.9 %d, max %d (%d measured, offered over %.1f s)",
           s.records(),
           s.rate,
           s.fsync ? "every group" : "never",
-          s.serverHandoff,
-          s.clientHandoff,
-          s.pipelinedFsync,
+          s.handoffs.label(),
           frames / (double) Math.max(1, groups),
           latencyUs.getValueAtPercentile(50),
           latencyUs.getValueAtPercentile(95),
@@ -208,20 +225,18 @@ public final class WritePathFloor {
     }
     Histogram latency = new Histogram(MAX_LATENCY_US, 3);
     long[] groupsAndFrames = new long[2];
-    nextBatchId = 0;
-    List<Thread> threads = new ArrayList<>();
     try (ServerSocketChannel listen = ServerSocketChannel.open()) {
       listen.bind(new InetSocketAddress("127.0.0.1", 0));
-      threads.add(
+      Thread server =
           start(
               "floor-server",
               () -> {
-                if (s.serverHandoff) {
+                if (s.handoffs.server()) {
                   serveWithWriter(listen, log, s, groupsAndFrames);
                 } else {
                   serve(listen, log, s, groupsAndFrames);
                 }
-              }));
+              });
       try (SocketChannel client = SocketChannel.open(listen.getLocalAddress())) {
         client.socket().setTcpNoDelay(true);
         long startNs = System.nanoTime();
@@ -238,31 +253,33 @@ public final class WritePathFloor {
               b.frame.clear().position(FRAME_HEADER);
               free.add(b);
             };
+        long[] nextBatchId = {0}; // used by one thread at a time: the sender or floor-io
+        Consumer<Batch> send = b -> writeFrame(client, b, nextBatchId[0]++, inFlight);
         Consumer<Batch> acked = complete;
-        Consumer<Batch> send = b -> writeFrame(client, b, inFlight);
-        if (s.clientHandoff) {
+        Thread callbacks = null;
+        Thread io = null;
+        if (s.handoffs.client()) {
           BlockingQueue<Batch> toCallbacks = new LinkedBlockingQueue<>();
-          threads.add(start("floor-callbacks", () -> consume(toCallbacks, complete, s.records())));
+          callbacks = start("floor-callbacks", () -> consume(toCallbacks, complete, s.records()));
           acked = toCallbacks::add;
           BlockingQueue<Batch> toIo = new LinkedBlockingQueue<>();
           Consumer<Batch> write = send;
-          threads.add(start("floor-io", () -> consume(toIo, write, -1)));
+          io = start("floor-io", () -> consume(toIo, write, -1));
           send = toIo::add;
         }
         Consumer<Batch> onAck = acked;
-        threads.add(start("floor-acks", () -> readAcks(client, inFlight, onAck, s.records())));
+        Thread acks = start("floor-acks", () -> readAcks(client, inFlight, onAck, s.records()));
         offer(s, startNs, free, send);
         double offered = (System.nanoTime() - startNs) / 1e9;
-        for (Thread t : threads) {
-          if (!t.getName().equals("floor-server") && !t.getName().equals("floor-io")) {
-            t.join(); // the ack reader and, with client hand-offs, the callback thread
-          }
+        acks.join();
+        if (callbacks != null) {
+          callbacks.join();
         }
         client.shutdownOutput();
-        threads.get(0).join();
-        for (Thread t : threads) {
-          t.interrupt(); // the floor-io thread, waiting for a batch that will not come
-          t.join();
+        server.join();
+        if (io != null) {
+          io.interrupt(); // it waits for a batch that will not come
+          io.join();
         }
         synchronized (groupsAndFrames) {
           return new Result(latency, groupsAndFrames[0], groupsAndFrames[1], offered);
@@ -328,12 +345,11 @@ public final class WritePathFloor {
     return now;
   }
 
-  private static long nextBatchId;
-
   /** Writes a batch as one frame; only ever called from one thread at a time. */
-  private static void writeFrame(SocketChannel ch, Batch b, BlockingQueue<Batch> inFlight) {
+  private static void writeFrame(
+      SocketChannel ch, Batch b, long batchId, BlockingQueue<Batch> inFlight) {
     ByteBuffer frame = b.frame;
-    frame.putInt(0, frame.position() - Integer.BYTES).putLong(Integer.BYTES, nextBatchId++);
+    frame.putInt(0, frame.position() - Integer.BYTES).putLong(Integer.BYTES, batchId);
     // a copy of the position: the ack may come, and the batch be reset, before the write returns
     ByteBuffer out = frame.duplicate().flip();
     inFlight.add(b);
@@ -386,16 +402,8 @@ public final class WritePathFloor {
     try (SocketChannel ch = listen.accept()) {
       ch.socket().setTcpNoDelay(true);
       while (ch.read(in) >= 0) {
-        int end = 0;
         acks.clear();
-        while (in.position() - end >= FRAME_HEADER) {
-          int length = in.getInt(end);
-          if (in.position() - end < Integer.BYTES + length) {
-            break;
-          }
-          acks.putLong(in.getLong(end + Integer.BYTES));
-          end += Integer.BYTES + length;
-        }
+        int end = splitFrames(in, (at, length) -> acks.putLong(batchId(in, at)));
         if (end > 0) {
           pos = append(log, pos, s.fsync, in.duplicate().position(0).limit(end));
           acks.flip();
@@ -405,8 +413,7 @@ public final class WritePathFloor {
             ch.write(acks);
           }
         }
-        in.flip().position(end);
-        in.compact();
+        discard(in, end);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -415,6 +422,38 @@ public final class WritePathFloor {
       groupsAndFrames[0] = groups;
       groupsAndFrames[1] = frames;
     }
+  }
+
+  /** What {@link #splitFrames} calls for each complete frame: its start and whole length. */
+  private interface FrameSink {
+    void frame(int at, int length);
+  }
+
+  /**
+   * Calls {@code sink} for every complete frame at the start of {@code in} (in write mode: the
+   * bytes read are below its position); returns where the complete frames end.
+   */
+  private static int splitFrames(ByteBuffer in, FrameSink sink) {
+    int end = 0;
+    while (in.position() - end >= FRAME_HEADER) {
+      int length = Integer.BYTES + in.getInt(end);
+      if (in.position() - end < length) {
+        break;
+      }
+      sink.frame(end, length);
+      end += length;
+    }
+    return end;
+  }
+
+  private static long batchId(ByteBuffer in, int frameAt) {
+    return in.getLong(frameAt + Integer.BYTES);
+  }
+
+  /** Drops the first {@code end} bytes read into {@code in}, keeping it ready for the next read. */
+  private static void discard(ByteBuffer in, int end) {
+    in.flip().position(end);
+    in.compact();
   }
 
   private static long append(FileChannel log, long pos, boolean fsync, ByteBuffer... group)
@@ -500,19 +539,15 @@ public final class WritePathFloor {
             toWriter.add(new Frame(-1, null));
             break;
           }
-          int end = 0;
-          while (in.position() - end >= FRAME_HEADER) {
-            int length = in.getInt(end);
-            if (in.position() - end < Integer.BYTES + length) {
-              break;
-            }
-            ByteBuffer copy = ByteBuffer.allocateDirect(Integer.BYTES + length);
-            copy.put(in.duplicate().position(end).limit(end + Integer.BYTES + length)).flip();
-            toWriter.add(new Frame(in.getLong(end + Integer.BYTES), copy));
-            end += Integer.BYTES + length;
-          }
-          in.flip().position(end);
-          in.compact();
+          int end =
+              splitFrames(
+                  in,
+                  (at, length) -> {
+                    ByteBuffer copy = ByteBuffer.allocateDirect(length);
+                    copy.put(in.duplicate().position(at).limit(at + length)).flip();
+                    toWriter.add(new Frame(batchId(in, at), copy));
+                  });
+          discard(in, end);
         }
         Long id;
         while ((id = toIo.poll()) != null) {
@@ -541,7 +576,7 @@ public final class WritePathFloor {
     long frames = 0;
     BlockingQueue<long[]> synced = new LinkedBlockingQueue<>();
     Thread syncer =
-        s.pipelinedFsync
+        s.handoffs == Handoffs.PIPELINED
             ? start("floor-syncer", () -> syncGroups(log, s, synced, toIo, selector))
             : null;
     try {
@@ -554,7 +589,7 @@ public final class WritePathFloor {
         }
         if (!group.isEmpty()) {
           ByteBuffer[] bytes = group.stream().map(Frame::bytes).toArray(ByteBuffer[]::new);
-          if (s.pipelinedFsync) {
+          if (s.handoffs == Handoffs.PIPELINED) {
             pos = append(log, pos, false, bytes);
             synced.add(group.stream().mapToLong(Frame::batchId).toArray());
           } else {
