@@ -5,13 +5,13 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.EventLoopGroup;
 import io.ordo.protocol.ErrorCode;
 import io.ordo.protocol.OrdoException;
 import io.ordo.protocol.batch.Compression;
 import io.ordo.protocol.batch.Header;
 import io.ordo.protocol.batch.RecordBatch;
+import io.ordo.protocol.wire.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,7 +78,7 @@ public final class Producer implements AutoCloseable {
   private final MpscUnboundedXaddArrayQueue<PendingRecord> queue =
       new MpscUnboundedXaddArrayQueue<>(4096);
   private final ProducerThreads threads;
-  private final NioEventLoopGroup group;
+  private final EventLoopGroup group;
   private final EventLoop loop;
   private final CallbackThread callbacks;
   private final Sender sender;
@@ -110,13 +110,13 @@ public final class Producer implements AutoCloseable {
     this.maxBlockNs = TimeUnit.MILLISECONDS.toNanos(config.maxBlockMs());
     this.threads = new ProducerThreads(INSTANCES.incrementAndGet());
     this.callbacks = new CallbackThread(threads);
-    this.group = new NioEventLoopGroup(1, threads.factory("io"));
+    this.group = config.transport().newEventLoopGroup(1, threads.factory("io"));
     this.loop = group.next();
     ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     Bootstrap bootstrap =
         new Bootstrap()
             .group(loop)
-            .channel(NioSocketChannel.class)
+            .channel(config.transport().socketChannelClass())
             .option(ChannelOption.ALLOCATOR, alloc)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMs());
@@ -490,6 +490,7 @@ public final class Producer implements AutoCloseable {
     private long connectTimeoutMs = 10_000;
     private boolean crossStreamOrder;
     private boolean callbacksOnIoThread;
+    private Transport transport = Transport.AUTO;
 
     private Builder() {}
 
@@ -650,6 +651,16 @@ public final class Producer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The Netty transport of the producer's I/O thread: {@link Transport#AUTO} (the default) takes
+     * the native epoll transport on Linux and the JDK's NIO elsewhere; {@link Transport#EPOLL}
+     * fails to build where epoll is not available.
+     */
+    public Builder transport(Transport transport) {
+      this.transport = transport;
+      return this;
+    }
+
     /** The validated settings. */
     public ProducerConfig config() {
       return new ProducerConfig(
@@ -671,7 +682,8 @@ public final class Producer implements AutoCloseable {
           retryBackoffMaxMs,
           connectTimeoutMs,
           crossStreamOrder,
-          callbacksOnIoThread);
+          callbacksOnIoThread,
+          transport);
     }
 
     /** Validates the settings and starts a producer. */

@@ -3,6 +3,7 @@ package io.ordo.producer;
 import io.ordo.protocol.batch.Compression;
 import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.wire.Frame;
+import io.ordo.protocol.wire.Transport;
 import io.ordo.protocol.wire.WireReader;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -37,6 +38,7 @@ import java.util.Objects;
  * @param callbacksOnIoThread complete futures and call callbacks on the I/O thread itself instead
  *     of the callback thread (one thread hand-off less per acknowledgement; a slow callback then
  *     delays the network)
+ * @param transport the Netty transport of the I/O thread (AUTO: epoll on Linux, NIO elsewhere)
  */
 public record ProducerConfig(
     List<InetSocketAddress> bootstrapServers,
@@ -57,7 +59,8 @@ public record ProducerConfig(
     long retryBackoffMaxMs,
     long connectTimeoutMs,
     boolean crossStreamOrder,
-    boolean callbacksOnIoThread) {
+    boolean callbacksOnIoThread,
+    Transport transport) {
 
   /** zstd's fastest and strongest levels. */
   public static final int MIN_ZSTD_LEVEL = -7;
@@ -85,6 +88,7 @@ public record ProducerConfig(
     Objects.requireNonNull(producerName, "producerName");
     Objects.requireNonNull(compression, "compression");
     Objects.requireNonNull(bufferFullPolicy, "bufferFullPolicy");
+    Objects.requireNonNull(transport, "transport");
     requireUtf8AtMost("clientId", clientId, WireReader.MAX_STRING_BYTES);
     requireUtf8AtMost("producerName", producerName, WireReader.MAX_STRING_BYTES);
     int maxBatch =

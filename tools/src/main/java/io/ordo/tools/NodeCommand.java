@@ -3,6 +3,7 @@ package io.ordo.tools;
 import io.ordo.broker.server.Node;
 import io.ordo.broker.server.NodeConfig;
 import io.ordo.broker.storage.FsyncPolicy;
+import io.ordo.protocol.wire.Transport;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
       "  segment.preallocate (true|false), retention.bytes, retention.ms,",
       "  retention.check.interval.ms, stats.interval.ms (0 = off),",
       "  max.frame.bytes, max.batch.bytes, max.batches.per.request,",
-      "  max.inflight.bytes.per.connection, ring.size, io.threads"
+      "  max.inflight.bytes.per.connection, ring.size, io.threads,",
+      "  io.transport (auto|epoll|nio; auto = epoll where it loads)"
     })
 public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Data directory (default: ./data/node-<id>).")
@@ -136,6 +138,9 @@ public final class NodeCommand implements Callable<Integer> {
     }
     if (p.containsKey("io.threads")) {
       b.ioThreads(intKey(p, "io.threads", 0));
+    }
+    if (p.containsKey("io.transport")) {
+      b.transport(Transport.parse("io.transport", p.getProperty("io.transport")));
     }
     return b.build();
   }

@@ -33,7 +33,7 @@ public final class PerfE2eCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin ClientOptions client;
-  @Mixin PerfCallbackOption callbacks;
+  @Mixin PerfProducerOptions producerOptions;
 
   @Option(names = "--stream", required = true, description = "Stream to use.")
   String stream;
@@ -62,7 +62,7 @@ public final class PerfE2eCommand implements Callable<Integer> {
     long total = warmupRecords + numRecords;
     int size = Math.max(16, recordSize);
     long tagValue = System.nanoTime();
-    try (Producer producer = callbacks.apply(client.producerBuilder()).build();
+    try (Producer producer = producerOptions.apply(client.producerBuilder()).build();
         Consumer consumer =
             Consumer.builder()
                 .bootstrapServers(client.bootstrapServer)

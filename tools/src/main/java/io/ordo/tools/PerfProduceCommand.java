@@ -31,7 +31,7 @@ public final class PerfProduceCommand implements Callable<Integer> {
   private static final long MAX_LATENCY_US = TimeUnit.SECONDS.toMicros(60);
 
   @Mixin ClientOptions client;
-  @Mixin PerfCallbackOption callbacks;
+  @Mixin PerfProducerOptions producerOptions;
 
   @Spec CommandSpec spec;
 
@@ -78,7 +78,7 @@ public final class PerfProduceCommand implements Callable<Integer> {
     new Random(42).nextBytes(value);
     Outcomes measured = new Outcomes();
     long startNs;
-    try (Producer producer = callbacks.apply(client.producerBuilder()).build()) {
+    try (Producer producer = producerOptions.apply(client.producerBuilder()).build()) {
       if (warmupRecords > 0) {
         // The same loop and callback as the measured run, so the JIT has compiled what is timed.
         Outcomes warmup = new Outcomes();

@@ -1,6 +1,7 @@
 package io.ordo.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,8 +17,10 @@ import io.ordo.protocol.wire.Frame;
 import io.ordo.protocol.wire.MessageType;
 import io.ordo.protocol.wire.Messages;
 import io.ordo.protocol.wire.ReadMessages;
+import io.ordo.protocol.wire.Transport;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The read path on a real node in this JVM: push delivery in log order (all streams and one
@@ -38,12 +43,18 @@ class ReadPathTest {
 
   @TempDir Path dir;
 
-  private static void produce(String bootstrap, int producers, int records, Random rnd)
+  private static void produce(
+      String bootstrap, int producers, int records, Random rnd, Transport transport)
       throws Exception {
     List<Producer> ps = new ArrayList<>();
     try {
       for (int p = 0; p < producers; p++) {
-        ps.add(Producer.builder().bootstrapServers(bootstrap).producerName("p" + p).build());
+        ps.add(
+            Producer.builder()
+                .bootstrapServers(bootstrap)
+                .producerName("p" + p)
+                .transport(transport)
+                .build());
       }
       List<CompletableFuture<?>> fs = new ArrayList<>();
       for (int i = 0; i < records; i++) {
@@ -91,7 +102,7 @@ class ReadPathTest {
         a.subscribe(StreamSelector.all(), StartPosition.earliest(), group, group);
         Await.until("a active", 10_000, () -> a.generation() > 0);
         b.subscribe(StreamSelector.all(), StartPosition.earliest(), group, group);
-        produce(bootstrap, PRODUCERS, RECORDS, rnd);
+        produce(bootstrap, PRODUCERS, RECORDS, rnd, Transport.AUTO);
         int total = PRODUCERS * RECORDS;
         Await.until("a committed something", 30_000, () -> group.maxAckedCommit() > 0);
         a.closeAbruptly();
@@ -130,6 +141,38 @@ class ReadPathTest {
     assertThat(one.offsets()).isEqualTo(s1);
     assertThat(group.offsets()).isEqualTo(offsets);
     assertThat(Messages.PROTOCOL_VERSION).isEqualTo((short) 1);
+  }
+
+  /**
+   * Each Netty transport carries the write path and push delivery from the segment files (epoll's
+   * {@code sendfile} of a file region, NIO's {@code transferTo}); the other tests run on the
+   * default, epoll where it loads.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(
+      value = Transport.class,
+      names = {"NIO", "EPOLL"})
+  void eachTransportCarriesTheWriteAndReadPaths(Transport transport) throws Exception {
+    assumeTrue(
+        transport == Transport.NIO || Transport.AUTO.resolve() == Transport.EPOLL,
+        "epoll does not load here");
+    Random rnd = TestSeed.random(ReadPathTest.class);
+    GroupLog all = new GroupLog();
+    try (Node node =
+        Node.start(NodeConfig.builder().dataDir(dir).port(0).transport(transport).build())) {
+      String bootstrap = "127.0.0.1:" + node.address().getPort();
+      try (Consumer c = Consumer.builder().bootstrapServers(bootstrap).creditBytes(4096).build()) {
+        c.subscribe(StreamSelector.all(), StartPosition.earliest(), all, all);
+        produce(bootstrap, 2, RECORDS, rnd, transport);
+        Await.until("all delivered", 60_000, () -> all.size() == 2 * RECORDS);
+      }
+    }
+    List<LogContents.Stored> stored = LogContents.read(dir);
+    assertThat(all.violation()).isNull();
+    assertThat(all.offsets()).isEqualTo(stored.stream().map(LogContents.Stored::offset).toList());
+    assertThat(all.values())
+        .usingElementComparator(Arrays::compare)
+        .isEqualTo(stored.stream().map(LogContents.Stored::value).toList());
   }
 
   @Test

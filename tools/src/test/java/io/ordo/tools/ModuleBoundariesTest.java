@@ -6,6 +6,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.ordo.protocol.wire.Transport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,11 +27,14 @@ class ModuleBoundariesTest {
             .importPackages("io.ordo");
   }
 
+  /** Formats and codecs; only {@link Transport}, the choice of event loops, touches channels. */
   @Test
   void protocolDependsOnlyOnTheJdkNettyBuffersAndZstd() {
     classes()
         .that()
         .resideInAPackage("io.ordo.protocol..")
+        .and()
+        .doNotHaveFullyQualifiedName(Transport.class.getName())
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ordo.broker.server.NodeConfig;
 import io.ordo.broker.storage.FsyncPolicy;
+import io.ordo.protocol.wire.Transport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -56,6 +57,13 @@ class NodeCommandTest {
   }
 
   @Test
+  void theTransportIsAutoUnlessChosen() throws IOException {
+    assertThat(configFrom("").transport()).isEqualTo(Transport.AUTO);
+    assertThat(configFrom("io.transport = NIO\n").transport()).isEqualTo(Transport.NIO);
+    assertThat(configFrom("io.transport=epoll\n").transport()).isEqualTo(Transport.EPOLL);
+  }
+
+  @Test
   void segmentFilesArePreparedUnlessSaidOtherwise() throws IOException {
     assertThat(configFrom("").logConfig().preallocate()).isTrue();
     assertThat(configFrom("segment.preallocate = TRUE\n").logConfig().preallocate()).isTrue();
@@ -75,6 +83,7 @@ class NodeCommandTest {
     assertRefused("segment.bytes=100\n", "segment.bytes must be 4096..");
     assertRefused("fsync.policy=sometimes\n", "every-group, interval or never");
     assertRefused("stats.interval.ms=10\n", "stats.interval.ms must be 0 (off) or 1000..");
+    assertRefused("io.transport=kqueue\n", "io.transport must be auto, nio or epoll, not 'kqueue'");
   }
 
   @Test

@@ -10,9 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.ordo.broker.delivery.CommitWatch;
 import io.ordo.broker.delivery.Deliveries;
@@ -34,6 +32,7 @@ import io.ordo.broker.state.StateStoreConfig;
 import io.ordo.broker.storage.Log;
 import io.ordo.broker.storage.LogClock;
 import io.ordo.protocol.ErrorCode;
+import io.ordo.protocol.wire.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -179,14 +178,15 @@ public final class Node implements AutoCloseable {
     ClientConnection.ReadPath readPath =
         new ClientConnection.ReadPath(
             new Deliveries(log, commitWatch, DeliveryConfig.DEFAULTS), groups, log::startOffset);
-    this.acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("ordo-accept", true));
+    Transport transport = config.transport();
+    this.acceptor = transport.newEventLoopGroup(1, new DefaultThreadFactory("ordo-accept", true));
     this.workers =
-        new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("ordo-io", true));
+        transport.newEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("ordo-io", true));
     try {
       this.serverChannel =
           new ServerBootstrap()
               .group(acceptor, workers)
-              .channel(NioServerSocketChannel.class)
+              .channel(transport.serverChannelClass())
               .option(ChannelOption.SO_BACKLOG, 1024)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -216,7 +216,11 @@ public final class Node implements AutoCloseable {
         SESSION_CHECK_INTERVAL_MS,
         SESSION_CHECK_INTERVAL_MS,
         TimeUnit.MILLISECONDS);
-    LOG.info("node {} listening on {}", config.nodeId(), address());
+    LOG.info(
+        "node {} listening on {} ({} transport)",
+        config.nodeId(),
+        address(),
+        transport.resolve().configName());
   }
 
   /**

@@ -4,6 +4,7 @@ import io.ordo.broker.storage.FsyncPolicy;
 import io.ordo.broker.storage.LogConfig;
 import io.ordo.protocol.batch.RecordBatch;
 import io.ordo.protocol.wire.Frame;
+import io.ordo.protocol.wire.Transport;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -25,6 +26,7 @@ public final class NodeConfig {
   private final long maxInFlightBytesPerConnection;
   private final int ringSize;
   private final int ioThreads;
+  private final Transport transport;
   private final FsyncPolicy fsyncPolicy;
   private final long fsyncIntervalMs;
   private final long segmentBytes;
@@ -46,6 +48,7 @@ public final class NodeConfig {
     this.maxInFlightBytesPerConnection = b.maxInFlightBytesPerConnection;
     this.ringSize = b.ringSize;
     this.ioThreads = b.ioThreads;
+    this.transport = Objects.requireNonNull(b.transport, "transport");
     this.fsyncPolicy = Objects.requireNonNull(b.fsyncPolicy, "fsync policy");
     this.fsyncIntervalMs = b.fsyncIntervalMs;
     this.segmentBytes = b.segmentBytes;
@@ -155,6 +158,10 @@ public final class NodeConfig {
     return ioThreads;
   }
 
+  public Transport transport() {
+    return transport;
+  }
+
   public FsyncPolicy fsyncPolicy() {
     return fsyncPolicy;
   }
@@ -206,6 +213,7 @@ public final class NodeConfig {
     private long maxInFlightBytesPerConnection = 64L * 1024 * 1024;
     private int ringSize = 4096;
     private int ioThreads = 1;
+    private Transport transport = Transport.AUTO;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.EVERY_GROUP;
     private long fsyncIntervalMs = 1000;
     private long segmentBytes = LogConfig.DEFAULT_SEGMENT_BYTES;
@@ -263,6 +271,12 @@ public final class NodeConfig {
 
     public Builder ioThreads(int v) {
       ioThreads = v;
+      return this;
+    }
+
+    /** The Netty transport of the node's event loops; AUTO takes epoll where it loads. */
+    public Builder transport(Transport v) {
+      transport = v;
       return this;
     }
 
