@@ -34,28 +34,25 @@ class TransportTest {
     assertThat(Transport.NIO.serverChannelClass()).isEqualTo(NioServerSocketChannel.class);
   }
 
+  private static void assertMakes(Transport t, Class<? extends EventLoopGroup> expected) {
+    EventLoopGroup g = t.newEventLoopGroup(1, new DefaultThreadFactory("transport-test", true));
+    try {
+      assertThat(g).isInstanceOf(expected);
+    } finally {
+      g.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    }
+  }
+
   @Test
   void epollMakesEpollLoopsWhereItLoadsAndSaysWhyNotElsewhere() {
     if (Epoll.isAvailable()) {
       assertThat(Transport.EPOLL.socketChannelClass()).isEqualTo(EpollSocketChannel.class);
-      EventLoopGroup g =
-          Transport.EPOLL.newEventLoopGroup(1, new DefaultThreadFactory("transport-test", true));
-      try {
-        assertThat(g).isInstanceOf(EpollEventLoopGroup.class);
-      } finally {
-        g.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
-      }
+      assertMakes(Transport.EPOLL, EpollEventLoopGroup.class);
     } else {
       assertThatThrownBy(Transport.EPOLL::resolve)
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("the epoll transport is not available here");
     }
-    EventLoopGroup nio =
-        Transport.NIO.newEventLoopGroup(1, new DefaultThreadFactory("transport-test", true));
-    try {
-      assertThat(nio).isInstanceOf(NioEventLoopGroup.class);
-    } finally {
-      nio.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
-    }
+    assertMakes(Transport.NIO, NioEventLoopGroup.class);
   }
 }
