@@ -344,6 +344,7 @@ public final class Producer implements AutoCloseable {
     if (!closeStarted.compareAndSet(false, true)) {
       if (!isProducerThread()) {
         closed.join();
+        awaitThreads(); // a close started on a producer thread ends on a closer thread
       }
       return;
     }
@@ -382,18 +383,23 @@ public final class Producer implements AutoCloseable {
         callbacks.submit(() -> record.failed(reason));
       }
       callbacks.stop();
-      try {
-        if (!threads.join(CLOSE_JOIN_MS)) {
-          LOG.warn("close: producer threads did not end within {} ms", CLOSE_JOIN_MS);
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
+      awaitThreads();
     } finally {
       closed.complete(null);
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** Waits until every producer thread has ended (the closer too, once it completed the close). */
+  private void awaitThreads() {
+    try {
+      if (!threads.join(CLOSE_JOIN_MS)) {
+        LOG.warn("close: producer threads did not end within {} ms", CLOSE_JOIN_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

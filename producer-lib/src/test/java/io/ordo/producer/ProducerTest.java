@@ -744,18 +744,24 @@ class ProducerTest {
   @ParameterizedTest(name = "callbacksOnIoThread={0}")
   @ValueSource(booleans = {false, true})
   void closeFromACallbackDoesNotDeadlock(boolean onIoThread) throws Exception {
-    Producer p = builder().lingerMs(0).callbacksOnIoThread(onIoThread).build();
-    CompletableFuture<Void> closedInCallback = new CompletableFuture<>();
-    p.send("s", null, bytes("1"))
-        .thenRun(
-            () -> {
-              p.close();
-              closedInCallback.complete(null);
-            });
-    closedInCallback.get(30, TimeUnit.SECONDS);
-    p.close();
-    TestSupport.assertNoProducerThreads();
+    // Many times: a close started on a producer thread ends on a closer thread, and a close
+    // waiting for it once returned before that thread had ended (seen 1 run in many).
+    for (int i = 0; i < CLOSES_FROM_CALLBACKS; i++) {
+      Producer p = builder().lingerMs(0).callbacksOnIoThread(onIoThread).build();
+      CompletableFuture<Void> closedInCallback = new CompletableFuture<>();
+      p.send("s", null, bytes("1"))
+          .thenRun(
+              () -> {
+                p.close();
+                closedInCallback.complete(null);
+              });
+      closedInCallback.get(30, TimeUnit.SECONDS);
+      p.close();
+      TestSupport.assertNoProducerThreads();
+    }
   }
+
+  private static final int CLOSES_FROM_CALLBACKS = 100;
 
   // ---------------------------------------------------------------- bad input
 
