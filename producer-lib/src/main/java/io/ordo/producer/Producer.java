@@ -110,13 +110,14 @@ public final class Producer implements AutoCloseable {
     this.maxBlockNs = TimeUnit.MILLISECONDS.toNanos(config.maxBlockMs());
     this.threads = new ProducerThreads(INSTANCES.incrementAndGet());
     this.callbacks = new CallbackThread(threads);
-    this.group = config.transport().newEventLoopGroup(1, threads.factory("io"));
+    Transport transport = config.transport().resolve();
+    this.group = transport.newEventLoopGroup(1, threads.factory("io"));
     this.loop = group.next();
     ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     Bootstrap bootstrap =
         new Bootstrap()
             .group(loop)
-            .channel(config.transport().socketChannelClass())
+            .channel(transport.socketChannelClass())
             .option(ChannelOption.ALLOCATOR, alloc)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMs());

@@ -37,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The producer against the {@link FakeBroker} (a test fake, not the real broker). */
 @Timeout(60)
 class ProducerTest {
+  private static final int CLOSES_FROM_CALLBACKS = 100;
   private static final long SEED = TestSupport.seed(ProducerTest.class);
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -760,8 +761,6 @@ class ProducerTest {
       TestSupport.assertNoProducerThreads();
     }
   }
-
-  private static final int CLOSES_FROM_CALLBACKS = 100;
 
   // ---------------------------------------------------------------- bad input
 

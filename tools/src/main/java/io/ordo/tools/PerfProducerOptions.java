@@ -16,7 +16,6 @@ final class PerfProducerOptions {
   @Option(
       names = "--transport",
       defaultValue = "auto",
-      converter = TransportConverter.class,
       description =
           "Netty transport of the producer's I/O thread: auto (epoll where it loads), epoll, nio"
               + " (default: ${DEFAULT-VALUE}).")
@@ -24,12 +23,5 @@ final class PerfProducerOptions {
 
   Producer.Builder apply(Producer.Builder b) {
     return b.callbacksOnIoThread(onIoThread).transport(transport);
-  }
-
-  static final class TransportConverter implements picocli.CommandLine.ITypeConverter<Transport> {
-    @Override
-    public Transport convert(String value) {
-      return Transport.parse("--transport", value);
-    }
   }
 }

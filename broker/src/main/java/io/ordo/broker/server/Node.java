@@ -178,7 +178,7 @@ public final class Node implements AutoCloseable {
     ClientConnection.ReadPath readPath =
         new ClientConnection.ReadPath(
             new Deliveries(log, commitWatch, DeliveryConfig.DEFAULTS), groups, log::startOffset);
-    Transport transport = config.transport();
+    Transport transport = config.transport().resolve();
     this.acceptor = transport.newEventLoopGroup(1, new DefaultThreadFactory("ordo-accept", true));
     this.workers =
         transport.newEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("ordo-io", true));
@@ -220,7 +220,7 @@ public final class Node implements AutoCloseable {
         "node {} listening on {} ({} transport)",
         config.nodeId(),
         address(),
-        transport.resolve().configName());
+        transport.configName());
   }
 
   /**
