@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Threading: one writer appends, truncates and seals; any number of readers look entries up
  * concurrently. Readers read {@link #entryCount()} before {@link #entries()}: the writer publishes
- * a grown buffer before the count that needs it, so a reader always sees its entries.
+ * a grown buffer before the count that needs it, so a reader always sees its entries. The log's
+ * {@link RecoveryCheckpointer} may write the file ({@link #writeToFile(boolean, int)}) while the
+ * writer appends, never while it does anything else to the index.
  */
 abstract class IndexFile {
   private static final int INITIAL_ENTRIES = 64;
@@ -92,15 +94,24 @@ abstract class IndexFile {
 
   /**
    * Brings the file up to date with the entries in memory: appends the new ones and cuts off
-   * entries dropped by a truncation. Optionally forces the file to disk.
+   * entries dropped by a truncation. Optionally forces the file to disk. Writer thread.
    */
   final void writeToFile(boolean force) throws IOException {
+    writeToFile(force, count);
+  }
+
+  /**
+   * As {@link #writeToFile(boolean)}, for the first {@code n} entries only (at most {@link
+   * #entryCount()} when called): the file then ends after them. The writer may go on appending
+   * meanwhile (the {@link RecoveryCheckpointer} calls this), but must not truncate, seal or write
+   * the file itself until it returns.
+   */
+  final void writeToFile(boolean force, int n) throws IOException {
     if (sealed) {
       return;
     }
     try (FileChannel ch =
         FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      int n = count;
       long end = (long) n * entrySize;
       if (writtenCount < n) {
         ByteBuffer pending = entries.duplicate();

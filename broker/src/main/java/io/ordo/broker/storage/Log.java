@@ -27,12 +27,13 @@ import org.slf4j.LoggerFactory;
  * {@link LogRecovery}).
  *
  * <p>Threading: exactly one writer thread calls {@link #append}, {@link #onGroupEnd}, {@link
- * #flush}, {@link #truncateTo}, {@link #enforceRetention} and {@link #close}. Any number of reader
- * threads call {@link #read}, {@link #offsetForTimestamp}, {@link #forEachBatch}, {@link #segments}
- * and the offset getters concurrently, without locks: the writer writes the bytes and index entries
- * first and then publishes the new end through volatile fields; segments live in a {@link
- * ConcurrentSkipListMap}. Readers must stay at or below the commit offset when the log may be
- * truncated: {@link #truncateTo} only cuts uncommitted batches, which readers never ask for.
+ * #flush}, {@link #truncateTo}, {@link #enforceRetention} and {@link #close}; the periodic recovery
+ * checkpoints are written on a thread of the log's own ({@link RecoveryCheckpointer}). Any number
+ * of reader threads call {@link #read}, {@link #offsetForTimestamp}, {@link #forEachBatch}, {@link
+ * #segments} and the offset getters concurrently, without locks: the writer writes the bytes and
+ * index entries first and then publishes the new end through volatile fields; segments live in a
+ * {@link ConcurrentSkipListMap}. Readers must stay at or below the commit offset when the log may
+ * be truncated: {@link #truncateTo} only cuts uncommitted batches, which readers never ask for.
  *
  * <p>Deleted segments: retention and truncation unlink a segment's files at once but keep its
  * channel open for {@link LogConfig#fileDeleteDelayMs()} (closed by a later {@link #onGroupEnd} or
@@ -79,6 +80,7 @@ public final class Log implements AutoCloseable {
   private final ByteBuffer[] single = new ByteBuffer[1];
   private final AppendGroup group;
   private final SegmentPreparer preparer; // null without preallocation
+  private final RecoveryCheckpointer checkpointer;
   private boolean preparationRequested;
 
   private record PendingClose(Segment segment, long closeAtMs) {}
@@ -96,6 +98,7 @@ public final class Log implements AutoCloseable {
     this.lock = lock;
     this.group = new AppendGroup(config.maxBatchBytes());
     this.preparer = config.preallocate() ? new SegmentPreparer(dir, config.segmentBytes()) : null;
+    this.checkpointer = new RecoveryCheckpointer("ordo-log-checkpointer");
     for (Segment s : recovered.segments()) {
       segments.put(s.baseOffset(), s);
     }
@@ -284,6 +287,7 @@ public final class Log implements AutoCloseable {
   }
 
   private void roll(long nowMs) throws IOException {
+    checkpointer.awaitIdle(); // it may be writing the index files about to be sealed
     Segment old = active;
     old.channel().force(false);
     old.cutPreparedTail(); // before a checkpoint names the next segment: old is then trusted
@@ -314,8 +318,9 @@ public final class Log implements AutoCloseable {
 
   /**
    * Ends an append group (called by the sequencer after each one): fsyncs as the {@link
-   * FsyncPolicy} says, writes a recovery checkpoint when {@link LogConfig#checkpointIntervalMs()}
-   * has passed, and closes deleted segments whose grace period is over.
+   * FsyncPolicy} says, has a recovery checkpoint written in the background when {@link
+   * LogConfig#checkpointIntervalMs()} has passed, and closes deleted segments whose grace period is
+   * over.
    *
    * @return true when {@link #durableOffset()} advanced since the previous call
    */
@@ -331,9 +336,10 @@ public final class Log implements AutoCloseable {
         }
         case NEVER -> {}
       }
+      checkpointer.throwIfFailed();
       if (durableOffset > checkpoint.offset()
           && nowMs - lastCheckpointMs >= config.checkpointIntervalMs()) {
-        writeDurableCheckpoint(nowMs);
+        submitDurableCheckpoint(nowMs);
       }
       closeExpired(nowMs);
     } catch (IOException e) {
@@ -370,6 +376,30 @@ public final class Log implements AutoCloseable {
     durablePosition = active.sizeBytes();
     durableTerm = lastTerm;
     durableOffset = nextOffset;
+  }
+
+  /**
+   * Hands the checkpoint of what is durable now to the {@link RecoveryCheckpointer}: the active
+   * segment's index entries as they are now (each names a batch appended, and with {@link
+   * FsyncPolicy#EVERY_GROUP} durable), then the checkpoint file.
+   */
+  private void submitDurableCheckpoint(long nowMs) {
+    Segment s = segments.get(durableSegmentBase);
+    boolean indexes = s == active;
+    int offsetEntries = s.offsetIndex().entryCount();
+    int timeEntries = s.timeIndex().entryCount();
+    RecoveryCheckpoint cp =
+        new RecoveryCheckpoint(durableOffset, durableSegmentBase, durablePosition, durableTerm);
+    checkpointer.submit(
+        () -> {
+          if (indexes) {
+            s.offsetIndex().writeToFile(true, offsetEntries);
+            s.timeIndex().writeToFile(true, timeEntries);
+          }
+          cp.write(dir);
+        });
+    checkpoint = cp;
+    lastCheckpointMs = nowMs;
   }
 
   private void writeDurableCheckpoint(long nowMs) throws IOException {
@@ -420,6 +450,7 @@ public final class Log implements AutoCloseable {
     long termBefore = termBefore(offset);
     long now = clock.nowMs();
     try {
+      checkpointer.awaitIdle(); // the checkpoint below is then the one on disk
       // A checkpoint past the cut, or at it with another term (a cut to the log start, whose term
       // before is unknown here once retention deleted that batch: 0), is rewritten, so that a
       // restart recovers the term this log now reports.
@@ -554,6 +585,7 @@ public final class Log implements AutoCloseable {
     try {
       if (!failed) {
         long now = clock.nowMs();
+        checkpointer.awaitIdle();
         forceActive(now);
         active.cutPreparedTail();
         writeDurableCheckpoint(now);
@@ -583,6 +615,7 @@ public final class Log implements AutoCloseable {
 
   private IOException release() {
     closed = true;
+    checkpointer.close();
     if (preparer != null) {
       preparer.close();
     }
@@ -696,8 +729,14 @@ public final class Log implements AutoCloseable {
     return recoveryScannedBytes;
   }
 
+  /** The latest checkpoint made: written, or being written in the background (for tests). */
   RecoveryCheckpoint checkpoint() {
     return checkpoint;
+  }
+
+  /** Waits until the background checkpoint, if any, is on disk (for tests). */
+  void awaitCheckpointWritten() throws IOException {
+    checkpointer.awaitIdle();
   }
 
   int pendingCloseCount() {

@@ -185,6 +185,7 @@ class LogRecoveryTest {
       }
       log.onGroupEnd(clock.nowMs()); // fsync and checkpoint after batch 10
       assertThat(log.checkpoint().offset()).isEqualTo(view(appended.get(9)).nextOffset());
+      log.awaitCheckpointWritten();
       for (int i = 0; i < 10; i++) {
         appended.add(appendNext(log, batches, 1, clock.nowMs()));
       }

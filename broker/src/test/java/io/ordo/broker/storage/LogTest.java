@@ -492,6 +492,7 @@ class LogTest {
       appendNext(log, batches, 1, 0);
       log.onGroupEnd(t + 5000);
       assertThat(log.checkpoint().offset()).isEqualTo(log.nextOffset());
+      log.awaitCheckpointWritten();
       assertThat(RecoveryCheckpoint.read(dir)).contains(log.checkpoint());
     }
   }

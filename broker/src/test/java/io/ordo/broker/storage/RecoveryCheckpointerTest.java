@@ -1,0 +1,154 @@
+package io.ordo.broker.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The log's background checkpoints ({@link RecoveryCheckpointer}): the writer never waits for one
+ * unless it asks to, a newer checkpoint replaces one not started, a failure reaches the writer and
+ * fails the log, and the files a checkpoint writes are those recovery then trusts.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class RecoveryCheckpointerTest {
+  @TempDir Path dir;
+
+  @Test
+  void submitDoesNotWaitAndANewerJobReplacesOneNotStarted() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    RecoveryCheckpointer c = new RecoveryCheckpointer("test-checkpointer");
+    try {
+      c.submit(
+          () -> {
+            started.countDown();
+            awaitUninterruptibly(release);
+            ran.add("first");
+          });
+      assertThat(started.await(10, TimeUnit.SECONDS)).as("the first job started").isTrue();
+      c.submit(() -> ran.add("second")); // waits behind the first
+      c.submit(() -> ran.add("third")); // replaces it
+      assertThat(ran).as("nothing finished while the first job is held").isEmpty();
+      release.countDown();
+      c.awaitIdle();
+      assertThat(ran).containsExactly("first", "third");
+    } finally {
+      release.countDown();
+      c.close();
+    }
+  }
+
+  @Test
+  void aFailedJobIsReportedOnceToTheWriter() throws Exception {
+    RecoveryCheckpointer c = new RecoveryCheckpointer("test-checkpointer");
+    try {
+      c.submit(
+          () -> {
+            throw new IOException("disk full");
+          });
+      assertThatThrownBy(c::awaitIdle)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("recovery checkpoint")
+          .hasMessageContaining("disk full");
+      c.throwIfFailed(); // reported once
+      c.submit(() -> {});
+      c.awaitIdle();
+    } finally {
+      c.close();
+    }
+  }
+
+  @Test
+  void closeDropsAWaitingJobAndWaitsForTheRunningOne() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    RecoveryCheckpointer c = new RecoveryCheckpointer("test-checkpointer");
+    c.submit(
+        () -> {
+          started.countDown();
+          awaitUninterruptibly(release);
+          ran.add("running");
+        });
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    c.submit(() -> ran.add("waiting"));
+    Thread releaser =
+        new Thread(
+            () -> {
+              sleepUninterruptibly(50);
+              release.countDown();
+            });
+    releaser.start();
+    c.close();
+    releaser.join();
+    assertThat(ran).containsExactly("running");
+    assertThatThrownBy(() -> c.submit(() -> {})).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aCheckpointThatCannotBeWrittenFailsTheLogAndLosesNothingDurable() throws Exception {
+    ManualClock clock = new ManualClock(1_000_000);
+    TestBatches batches = new TestBatches(TestBatches.seed("RecoveryCheckpointerTest"), 3, 40);
+    LogConfig cfg = LogConfig.builder(dir).segmentBytes(1 << 20).checkpointIntervalMs(0).build();
+    Path blocker = dir.resolve(RecoveryCheckpoint.TEMP_FILE_NAME);
+    Log log = Log.open(cfg, clock);
+    byte[] stored;
+    try {
+      stored = LogTesting.appendNext(log, batches, 1, clock.advance(1));
+      // the checkpoint's temporary file cannot be created where a non-empty directory stands
+      Files.createDirectories(blocker.resolve("x"));
+      log.onGroupEnd(clock.nowMs()); // durable; the checkpoint goes to the background
+      assertThat(log.durableOffset()).isEqualTo(log.nextOffset());
+      IOException reported = null;
+      while (reported == null) { // until the job has failed; bounded by the test's timeout
+        try {
+          log.onGroupEnd(clock.nowMs());
+          Thread.sleep(1);
+        } catch (IOException e) {
+          reported = e;
+        }
+      }
+      assertThat(reported).hasMessageContaining("recovery checkpoint");
+      assertThatThrownBy(() -> LogTesting.appendNext(log, batches, 1, clock.advance(1)))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("failed after an earlier I/O error");
+    } finally {
+      log.close(); // a failed log closes without a checkpoint
+    }
+    Files.delete(blocker.resolve("x"));
+    Files.delete(blocker);
+    try (Log reopened = Log.open(cfg, clock)) {
+      assertThat(LogTesting.visitAll(reopened, 0)).containsExactly(stored);
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    while (true) {
+      try {
+        latch.await();
+        return;
+      } catch (InterruptedException e) {
+        // keep waiting: the test releases it
+      }
+    }
+  }
+
+  private static void sleepUninterruptibly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
