@@ -11,14 +11,15 @@ import java.nio.file.StandardOpenOption;
 /**
  * An index of fixed-size little-endian entries beside a segment. While its segment takes appends
  * the entries live in a growable heap buffer and reach the file lazily ({@link #writeToFile}); once
- * sealed, the file is complete and the entries are read through a read-only memory mapping, so old
- * segments cost no heap.
+ * sealed and its file completed ({@link #completeFile}), the entries are read through a read-only
+ * memory mapping, so old segments cost no heap.
  *
  * <p>Threading: one writer appends, truncates and seals; any number of readers look entries up
  * concurrently. Readers read {@link #entryCount()} before {@link #entries()}: the writer publishes
  * a grown buffer before the count that needs it, so a reader always sees its entries. The log's
  * {@link RecoveryCheckpointer} may write the file ({@link #writeToFile(boolean, int)}) while the
- * writer appends, never while it does anything else to the index.
+ * writer appends, and {@link #completeFile()} once the writer has sealed it; never while the writer
+ * does anything else to the index.
  */
 abstract class IndexFile {
   private static final int INITIAL_ENTRIES = 64;
@@ -28,7 +29,8 @@ abstract class IndexFile {
   private volatile ByteBuffer entries;
   private volatile int count;
   private int writtenCount;
-  private boolean sealed;
+  private boolean sealed; // takes no appends
+  private boolean mapped; // sealed, and the entries are read from the complete file
 
   IndexFile(Path path, int entrySize) {
     this.path = path;
@@ -107,7 +109,7 @@ abstract class IndexFile {
    * the file itself until it returns.
    */
   final void writeToFile(boolean force, int n) throws IOException {
-    if (sealed) {
+    if (mapped) {
       return;
     }
     try (FileChannel ch =
@@ -132,16 +134,28 @@ abstract class IndexFile {
   }
 
   /**
-   * Writes and forces the complete file, then serves lookups from a read-only mapping of it. The
-   * index takes no more appends until {@link #unseal()}.
+   * Takes no more appends until {@link #unseal()}; the entries stay in memory until {@link
+   * #completeFile()}.
    */
-  final void seal() throws IOException {
-    if (sealed) {
+  final void seal() {
+    sealed = true;
+  }
+
+  /**
+   * Writes and forces the complete file of a sealed index, then serves lookups from a read-only
+   * mapping of it. The log's {@link RecoveryCheckpointer} calls this after a roll; readers go on
+   * meanwhile.
+   */
+  final void completeFile() throws IOException {
+    if (mapped) {
       return;
+    }
+    if (!sealed) {
+      throw new IllegalStateException("index " + path + " is not sealed");
     }
     writeToFile(true);
     entries = map(path, (long) count * entrySize);
-    sealed = true;
+    mapped = true;
   }
 
   /**
@@ -162,6 +176,7 @@ abstract class IndexFile {
     Files.deleteIfExists(path);
     writtenCount = 0;
     sealed = false;
+    mapped = false;
   }
 
   /** Replaces every entry with those of {@code source} (heap), as a fresh unsealed index. */
@@ -174,14 +189,16 @@ abstract class IndexFile {
     count = n;
     writtenCount = 0;
     sealed = false;
+    mapped = false;
   }
 
   /** Serves an already complete index file from a mapping (recovery of a trusted segment). */
-  final void loadSealed(ByteBuffer mapped, int n) {
-    entries = mapped;
+  final void loadSealed(ByteBuffer fileMapping, int n) {
+    entries = fileMapping;
     count = n;
     writtenCount = n;
     sealed = true;
+    mapped = true;
   }
 
   final void deleteFile() throws IOException {

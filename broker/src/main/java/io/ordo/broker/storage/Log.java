@@ -291,13 +291,26 @@ public final class Log implements AutoCloseable {
     Segment old = active;
     old.channel().force(false);
     old.cutPreparedTail(); // before a checkpoint names the next segment: old is then trusted
-    old.seal();
+    old.closeForAppends();
     Segment fresh = createSegment(nextOffset);
     segments.put(fresh.baseOffset(), fresh);
     active = fresh;
     lastFsyncMs = nowMs;
     markDurable();
-    writeCheckpoint(new RecoveryCheckpoint(nextOffset, fresh.baseOffset(), 0, lastTerm), nowMs);
+    // The new segment's file name (a rename of the prepared file, or a new file) is durable
+    // before anything in it is acknowledged; the old segment's index files and the checkpoint
+    // naming the new segment follow in the background (recovery rebuilds missing index files,
+    // and an older checkpoint only makes it scan further).
+    RecoveryCheckpoint.forceDirectory(dir);
+    RecoveryCheckpoint cp = new RecoveryCheckpoint(nextOffset, fresh.baseOffset(), 0, lastTerm);
+    submitCheckpoint(
+        cp,
+        () -> {
+          old.completeIndexFiles();
+          cp.write(dir);
+        },
+        false,
+        nowMs);
     LOG.debug("Rolled {} to a new segment at offset {}", dir, nextOffset);
   }
 
@@ -390,14 +403,26 @@ public final class Log implements AutoCloseable {
     int timeEntries = s.timeIndex().entryCount();
     RecoveryCheckpoint cp =
         new RecoveryCheckpoint(durableOffset, durableSegmentBase, durablePosition, durableTerm);
-    checkpointer.submit(
+    submitCheckpoint(
+        cp,
         () -> {
           if (indexes) {
             s.offsetIndex().writeToFile(true, offsetEntries);
             s.timeIndex().writeToFile(true, timeEntries);
           }
           cp.write(dir);
-        });
+        },
+        true,
+        nowMs);
+  }
+
+  /**
+   * Hands {@code job}, which writes {@code cp} last, to the {@link RecoveryCheckpointer} (see there
+   * for {@code replaceable}).
+   */
+  private void submitCheckpoint(
+      RecoveryCheckpoint cp, RecoveryCheckpointer.Job job, boolean replaceable, long nowMs) {
+    checkpointer.submit(job, replaceable);
     checkpoint = cp;
     lastCheckpointMs = nowMs;
   }
@@ -539,6 +564,9 @@ public final class Log implements AutoCloseable {
             config.retentionMs() >= 0 && nowMs - s.maxTimestampMs() > config.retentionMs();
         if (!bySize && !byAge) {
           break;
+        }
+        if (deleted == 0) {
+          checkpointer.awaitIdle(); // it may be writing this segment's index files
         }
         startOffset = segments.higherKey(s.baseOffset());
         segments.remove(s.baseOffset());

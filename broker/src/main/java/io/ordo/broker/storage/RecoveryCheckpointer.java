@@ -1,22 +1,27 @@
 package io.ordo.broker.storage;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the log's periodic recovery checkpoints on a thread of its own, so that the writer thread
- * (the sequencer) does not wait for them. A checkpoint writes the active segment's index files and
- * the checkpoint file, each forced, and renames the checkpoint into place: four or five journal
- * commits, 4-14 ms on the disk Ordo is measured on, during which appends would otherwise queue.
+ * Writes the log's recovery checkpoints, and the index files of segments sealed by a roll, on a
+ * thread of its own, so that the writer thread (the sequencer) does not wait for them. A periodic
+ * checkpoint writes the active segment's index files and the checkpoint file, each forced, and
+ * renames the checkpoint into place: four or five journal commits, 4-14 ms on the disk Ordo is
+ * measured on, during which appends would otherwise queue; a roll's sealed index files cost as much
+ * again.
  *
- * <p>At most one job runs and at most one waits; a newer job replaces a waiting one (a later
- * checkpoint says all an earlier one would). Jobs only ever describe data that was durable when
- * they were made, so a checkpoint that lands late, or never (a crash), leaves an older checkpoint
- * that is still true. What must not happen is a job racing the writer over the same files: the
- * writer calls {@link #awaitIdle} before anything that writes index files or a checkpoint itself,
- * or cuts the log (roll, truncation, close), and only the writer submits jobs, so none starts until
- * the writer submits again.
+ * <p>Jobs run one at a time in the order submitted. A replaceable job (a periodic checkpoint) that
+ * has not started is replaced by the next job submitted as replaceable, as a later checkpoint says
+ * all an earlier one would; other jobs (a roll's) always run. Jobs only ever describe data that was
+ * durable when they were made, so a checkpoint that lands late, or never (a crash), leaves an older
+ * checkpoint that is still true, and index files never written are rebuilt by recovery. What must
+ * not happen is a job racing the writer over the same files: the writer calls {@link #awaitIdle}
+ * before anything that writes index files or a checkpoint itself, cuts the log or deletes segments
+ * (roll, truncation, retention, close), and only the writer submits jobs, so none starts until the
+ * writer submits again.
  *
  * <p>A job that fails is reported to the writer by the next {@link #awaitIdle} or {@link
  * #throwIfFailed}: the log then fails, as it did when the writer wrote the checkpoint itself.
@@ -33,8 +38,10 @@ final class RecoveryCheckpointer implements AutoCloseable {
     void write() throws IOException;
   }
 
+  private record Queued(Job job, boolean replaceable) {}
+
   private final Thread thread;
-  private Job waiting;
+  private final ArrayDeque<Queued> waiting = new ArrayDeque<>();
   private boolean running;
   private boolean closed;
   private Exception failure;
@@ -45,12 +52,19 @@ final class RecoveryCheckpointer implements AutoCloseable {
     thread.start();
   }
 
-  /** Queues {@code job}, replacing one that has not started. */
-  synchronized void submit(Job job) {
+  /**
+   * Queues {@code job}; when it is {@code replaceable}, it takes the place of a replaceable job
+   * still waiting at the end of the queue.
+   */
+  synchronized void submit(Job job, boolean replaceable) {
     if (closed) {
       throw new IllegalStateException("the recovery checkpointer is closed");
     }
-    waiting = job;
+    Queued last = waiting.peekLast();
+    if (replaceable && last != null && last.replaceable()) {
+      waiting.pollLast();
+    }
+    waiting.addLast(new Queued(job, replaceable));
     notifyAll();
   }
 
@@ -61,7 +75,7 @@ final class RecoveryCheckpointer implements AutoCloseable {
    */
   synchronized void awaitIdle() throws IOException {
     boolean interrupted = false;
-    while (waiting != null || running) {
+    while (!waiting.isEmpty() || running) {
       try {
         wait();
       } catch (InterruptedException e) {
@@ -87,7 +101,7 @@ final class RecoveryCheckpointer implements AutoCloseable {
     while (true) {
       Job job;
       synchronized (this) {
-        while (!closed && waiting == null) {
+        while (!closed && waiting.isEmpty()) {
           try {
             wait();
           } catch (InterruptedException e) {
@@ -97,8 +111,7 @@ final class RecoveryCheckpointer implements AutoCloseable {
         if (closed) {
           return;
         }
-        job = waiting;
-        waiting = null;
+        job = waiting.pollFirst().job();
         running = true;
       }
       Exception error = null;
@@ -118,14 +131,14 @@ final class RecoveryCheckpointer implements AutoCloseable {
   }
 
   /**
-   * Stops the thread after the job that is running, if any; a waiting job is dropped (as a crash
-   * would drop it). Call {@link #awaitIdle} first to have it written.
+   * Stops the thread after the job that is running, if any; waiting jobs are dropped (as a crash
+   * would drop them). Call {@link #awaitIdle} first to have them run.
    */
   @Override
   public void close() {
     synchronized (this) {
       closed = true;
-      waiting = null;
+      waiting.clear();
       notifyAll();
     }
     try {

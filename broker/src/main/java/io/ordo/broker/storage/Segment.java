@@ -240,10 +240,19 @@ final class Segment {
   }
 
   /**
-   * Completes the indexes (a last time entry for the largest timestamp), writes and forces them and
-   * maps them read-only. The caller forces the log file.
+   * Seals the segment ({@link #closeForAppends}) and writes its index files at once ({@link
+   * #completeIndexFiles}). The caller forces the log file.
    */
   void seal() throws IOException {
+    closeForAppends();
+    completeIndexFiles();
+  }
+
+  /**
+   * Completes the indexes in memory (a last time entry for the largest timestamp); the segment
+   * takes no more appends. Its index files are written by {@link #completeIndexFiles}.
+   */
+  void closeForAppends() {
     if (sealed) {
       return;
     }
@@ -254,6 +263,15 @@ final class Segment {
     timeIndex.seal();
     maxTimestampMs = runningMaxTimestampMs;
     sealed = true;
+  }
+
+  /**
+   * Writes and forces the index files of a sealed segment and maps them read-only (after a roll, on
+   * the log's {@link RecoveryCheckpointer}; until then lookups read the entries in memory).
+   */
+  void completeIndexFiles() throws IOException {
+    offsetIndex.completeFile();
+    timeIndex.completeFile();
   }
 
   /**

@@ -243,6 +243,39 @@ class LogTest {
   }
 
   @Test
+  void aRollsIndexFilesAndCheckpointAreWrittenInTheBackground() throws IOException {
+    TestBatches batches = new TestBatches(seed, 5, 100);
+    LogConfig cfg = config().segmentBytes(1500).checkpointIntervalMs(3_600_000).build();
+    List<byte[]> appended = new ArrayList<>();
+    try (Log log = Log.open(cfg, clock)) {
+      while (log.segments().size() < 6) {
+        appended.add(appendNext(log, batches, 1, clock.advance(1)));
+        log.onGroupEnd(clock.nowMs());
+        // lookups work whether a sealed segment's index is still in memory or already mapped
+        RecordBatch first = view(appended.get(0));
+        assertThat(batchesOf(log.read(first.baseOffset(), 1, log.nextOffset())).get(0))
+            .isEqualTo(appended.get(0));
+        assertThat(log.offsetForTimestamp(first.appendTimestamp())).isEqualTo(0);
+      }
+      log.awaitCheckpointWritten();
+      List<SegmentInfo> infos = log.segments();
+      long activeBase = infos.get(infos.size() - 1).baseOffset();
+      assertThat(RecoveryCheckpoint.read(dir)).contains(log.checkpoint());
+      assertThat(log.checkpoint().segmentBaseOffset()).isEqualTo(activeBase);
+      for (SegmentInfo s : infos.subList(0, infos.size() - 1)) {
+        Path index = dir.resolve(Segment.fileName(s.baseOffset(), Segment.INDEX_SUFFIX));
+        Path times = dir.resolve(Segment.fileName(s.baseOffset(), Segment.TIME_INDEX_SUFFIX));
+        assertThat(Files.size(index)).as("%s", index).isPositive();
+        assertThat(Files.size(times)).as("%s", times).isPositive();
+      }
+      log.closeAbruptly();
+    }
+    try (Log reopened = Log.open(cfg, clock)) {
+      assertThat(visitAll(reopened, 0)).containsExactlyElementsOf(appended);
+    }
+  }
+
+  @Test
   void rollsByAgeOfTheFirstAppend() throws IOException {
     TestBatches batches = new TestBatches(seed, 2, 10);
     try (Log log = Log.open(config().segmentBytes(1 << 20).segmentMs(1000).build(), clock)) {

@@ -16,15 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The log's background checkpoints ({@link RecoveryCheckpointer}): the writer never waits for one
- * unless it asks to, a newer checkpoint replaces one not started, a failure reaches the writer and
- * fails the log, and the files a checkpoint writes are those recovery then trusts.
+ * unless it asks to, a newer periodic checkpoint replaces one not started but never a roll's job,
+ * and a failure reaches the writer and fails the log, losing nothing durable.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RecoveryCheckpointerTest {
   @TempDir Path dir;
 
   @Test
-  void submitDoesNotWaitAndANewerJobReplacesOneNotStarted() throws Exception {
+  void submitDoesNotWaitAndOnlyAReplaceableJobNotStartedIsReplaced() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<String> ran = new CopyOnWriteArrayList<>();
@@ -34,15 +34,22 @@ class RecoveryCheckpointerTest {
           () -> {
             started.countDown();
             awaitUninterruptibly(release);
-            ran.add("first");
-          });
+            ran.add("running");
+          },
+          true);
       assertThat(started.await(10, TimeUnit.SECONDS)).as("the first job started").isTrue();
-      c.submit(() -> ran.add("second")); // waits behind the first
-      c.submit(() -> ran.add("third")); // replaces it
+      c.submit(() -> ran.add("periodic 1"), true); // waits behind the running one
+      c.submit(() -> ran.add("periodic 2"), true); // replaces it
+      c.submit(() -> ran.add("roll"), false);
+      c.submit(() -> ran.add("periodic 3"), true); // does not replace the roll's
+      c.submit(() -> ran.add("periodic 4"), true); // replaces periodic 3
+      c.submit(() -> ran.add("roll 2"), false);
+      c.submit(() -> ran.add("roll 3"), false); // not replaced by another non-replaceable one
       assertThat(ran).as("nothing finished while the first job is held").isEmpty();
       release.countDown();
       c.awaitIdle();
-      assertThat(ran).containsExactly("first", "third");
+      assertThat(ran)
+          .containsExactly("running", "periodic 2", "roll", "periodic 4", "roll 2", "roll 3");
     } finally {
       release.countDown();
       c.close();
@@ -56,13 +63,14 @@ class RecoveryCheckpointerTest {
       c.submit(
           () -> {
             throw new IOException("disk full");
-          });
+          },
+          false);
       assertThatThrownBy(c::awaitIdle)
           .isInstanceOf(IOException.class)
           .hasMessageContaining("recovery checkpoint")
           .hasMessageContaining("disk full");
       c.throwIfFailed(); // reported once
-      c.submit(() -> {});
+      c.submit(() -> {}, true);
       c.awaitIdle();
     } finally {
       c.close();
@@ -70,7 +78,7 @@ class RecoveryCheckpointerTest {
   }
 
   @Test
-  void closeDropsAWaitingJobAndWaitsForTheRunningOne() throws Exception {
+  void closeDropsWaitingJobsAndWaitsForTheRunningOne() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<String> ran = new CopyOnWriteArrayList<>();
@@ -80,9 +88,10 @@ class RecoveryCheckpointerTest {
           started.countDown();
           awaitUninterruptibly(release);
           ran.add("running");
-        });
+        },
+        false);
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-    c.submit(() -> ran.add("waiting"));
+    c.submit(() -> ran.add("waiting"), false);
     Thread releaser =
         new Thread(
             () -> {
@@ -93,7 +102,7 @@ class RecoveryCheckpointerTest {
     c.close();
     releaser.join();
     assertThat(ran).containsExactly("running");
-    assertThatThrownBy(() -> c.submit(() -> {})).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> c.submit(() -> {}, true)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
