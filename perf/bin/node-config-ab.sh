@@ -14,6 +14,10 @@
 #   with off.properties holding segment.preallocate=false and on.properties =true
 # A_JVM_OPTS and B_JVM_OPTS add JVM options to each node (its ORDO_JVM_OPTS), for settings that
 # are system properties rather than keys: A_JVM_OPTS=-Dx=1 B_JVM_OPTS=-Dx=2 ... same.properties same.properties
+# A_CHECKOUT and B_CHECKOUT run each node from another built checkout (default: this one), to
+# compare two builds of the node; the clients always come from this checkout:
+#   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && mvn -B -q package -DskipTests)
+#   A_CHECKOUT=/tmp/before perf/bin/node-config-ab.sh empty.properties empty.properties
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 A.properties B.properties" >&2; exit 2; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,14 +29,16 @@ WARMUP="${WARMUP:-2000000}"; HALF_RATE="${HALF_RATE:-500000}"; E2E_RATE="${E2E_R
 data="$(mktemp -d)"; results="$data/results"
 declare -A port=([A]="$(free_port)" [B]="$(free_port)") config=([A]="$1" [B]="$2") pid=()
 declare -A jvm_opts=([A]="${A_JVM_OPTS:-}" [B]="${B_JVM_OPTS:-}")
+declare -A checkout=([A]="${A_CHECKOUT:-$here}" [B]="${B_CHECKOUT:-$here}")
 for n in A B; do
-  ORDO_JVM_OPTS="${jvm_opts[$n]}" "$ordo" node --data-dir "$data/$n" --port "${port[$n]}" --config "${config[$n]}" \
+  [ -f "${checkout[$n]}/tools/target/ordo-tools.jar" ] || { echo "build ${checkout[$n]} first" >&2; exit 1; }
+  ORDO_JVM_OPTS="${jvm_opts[$n]}" "${checkout[$n]}/bin/ordo" node --data-dir "$data/$n" --port "${port[$n]}" --config "${config[$n]}" \
     >"$data/$n.out" 2>&1 &
   pid[$n]=$!
 done
 trap 'stop_processes "${pid[A]}" "${pid[B]}"; rm -rf "$data"' EXIT
 for n in A B; do await_listening "$data/$n.out"; done
-echo "A: $1 ($(tr '\n' ' ' <"$1")${A_JVM_OPTS:-}); B: $2 ($(tr '\n' ' ' <"$2")${B_JVM_OPTS:-}); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "A: ${checkout[A]} $1 ($(tr '\n' ' ' <"$1")${A_JVM_OPTS:-}); B: ${checkout[B]} $2 ($(tr '\n' ' ' <"$2")${B_JVM_OPTS:-}); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in A B; do
   "$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$n]}" --stream fill \
     --num-records "$FILL" --record-size 100 2>/dev/null >/dev/null

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@link LogRecovery}).
  *
  * <p>Threading: exactly one writer thread calls {@link #append}, {@link #onGroupEnd}, {@link
- * #flush}, {@link #truncateTo}, {@link #enforceRetention} and {@link #close}; the periodic recovery
- * checkpoints are written on a thread of the log's own ({@link RecoveryCheckpointer}). Any number
+ * #flush}, {@link #truncateTo}, {@link #enforceRetention} and {@link #close}; recovery checkpoints
+ * and the index files of segments sealed by a roll are written on a thread of the log's own
+ * ({@link RecoveryCheckpointer}). Any number
  * of reader threads call {@link #read}, {@link #offsetForTimestamp}, {@link #forEachBatch}, {@link
  * #segments} and the offset getters concurrently, without locks: the writer writes the bytes and
  * index entries first and then publishes the new end through volatile fields; segments live in a
