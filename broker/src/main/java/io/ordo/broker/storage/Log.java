@@ -28,13 +28,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: exactly one writer thread calls {@link #append}, {@link #onGroupEnd}, {@link
  * #flush}, {@link #truncateTo}, {@link #enforceRetention} and {@link #close}; recovery checkpoints
- * and the index files of segments sealed by a roll are written on a thread of the log's own
- * ({@link RecoveryCheckpointer}). Any number
- * of reader threads call {@link #read}, {@link #offsetForTimestamp}, {@link #forEachBatch}, {@link
- * #segments} and the offset getters concurrently, without locks: the writer writes the bytes and
- * index entries first and then publishes the new end through volatile fields; segments live in a
- * {@link ConcurrentSkipListMap}. Readers must stay at or below the commit offset when the log may
- * be truncated: {@link #truncateTo} only cuts uncommitted batches, which readers never ask for.
+ * and the index files of segments sealed by a roll are written on a thread of the log's own ({@link
+ * RecoveryCheckpointer}). Any number of reader threads call {@link #read}, {@link
+ * #offsetForTimestamp}, {@link #forEachBatch}, {@link #segments} and the offset getters
+ * concurrently, without locks: the writer writes the bytes and index entries first and then
+ * publishes the new end through volatile fields; segments live in a {@link ConcurrentSkipListMap}.
+ * Readers must stay at or below the commit offset when the log may be truncated: {@link
+ * #truncateTo} only cuts uncommitted batches, which readers never ask for.
  *
  * <p>Deleted segments: retention and truncation unlink a segment's files at once but keep its
  * channel open for {@link LogConfig#fileDeleteDelayMs()} (closed by a later {@link #onGroupEnd} or
