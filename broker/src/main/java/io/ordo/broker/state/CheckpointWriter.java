@@ -1,6 +1,7 @@
 package io.ordo.broker.state;
 
 import io.ordo.broker.platform.BackgroundPriority;
+import io.ordo.broker.platform.ThreadEnd;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -150,12 +151,7 @@ final class CheckpointWriter {
       closed = true;
       tasks.add(closeStore);
     }
-    try {
-      thread.join(STOP_WAIT_MS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (thread.isAlive()) {
+    if (!ThreadEnd.awaitEnd(thread, STOP_WAIT_MS)) {
       LOG.error("the state checkpoint thread did not stop within {} ms", STOP_WAIT_MS);
       return false;
     }

@@ -1,5 +1,6 @@
 package io.ordo.broker.storage;
 
+import io.ordo.broker.platform.ThreadEnd;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -141,12 +142,7 @@ final class RecoveryCheckpointer implements AutoCloseable {
       waiting.clear();
       notifyAll();
     }
-    try {
-      thread.join(CLOSE_WAIT_MS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (thread.isAlive()) {
+    if (!ThreadEnd.awaitEnd(thread, CLOSE_WAIT_MS)) {
       LOG.warn("{} still writing a checkpoint after {} ms", thread.getName(), CLOSE_WAIT_MS);
     }
   }

@@ -1,6 +1,7 @@
 package io.ordo.broker.storage;
 
 import io.ordo.broker.platform.BackgroundPriority;
+import io.ordo.broker.platform.ThreadEnd;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -216,12 +217,7 @@ final class SegmentPreparer implements AutoCloseable {
       ready = null;
       notifyAll();
     }
-    try {
-      thread.join(CLOSE_WAIT_MS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (thread.isAlive()) {
+    if (!ThreadEnd.awaitEnd(thread, CLOSE_WAIT_MS)) {
       LOG.warn("{} still writing {} after {} ms", thread.getName(), file, CLOSE_WAIT_MS);
     }
     discard(leftover);

@@ -25,19 +25,11 @@ class RecoveryCheckpointerTest {
 
   @Test
   void submitDoesNotWaitAndOnlyAReplaceableJobNotStartedIsReplaced() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<String> ran = new CopyOnWriteArrayList<>();
     RecoveryCheckpointer c = new RecoveryCheckpointer("test-checkpointer");
     try {
-      c.submit(
-          () -> {
-            started.countDown();
-            awaitUninterruptibly(release);
-            ran.add("running");
-          },
-          true);
-      assertThat(started.await(10, TimeUnit.SECONDS)).as("the first job started").isTrue();
+      startHeldJob(c, release, ran);
       c.submit(() -> ran.add("periodic 1"), true); // waits behind the running one
       c.submit(() -> ran.add("periodic 2"), true); // replaces it
       c.submit(() -> ran.add("roll"), false);
@@ -79,18 +71,10 @@ class RecoveryCheckpointerTest {
 
   @Test
   void closeDropsWaitingJobsAndWaitsForTheRunningOne() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<String> ran = new CopyOnWriteArrayList<>();
     RecoveryCheckpointer c = new RecoveryCheckpointer("test-checkpointer");
-    c.submit(
-        () -> {
-          started.countDown();
-          awaitUninterruptibly(release);
-          ran.add("running");
-        },
-        false);
-    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    startHeldJob(c, release, ran);
     c.submit(() -> ran.add("waiting"), false);
     Thread releaser =
         new Thread(
@@ -140,6 +124,23 @@ class RecoveryCheckpointerTest {
     try (Log reopened = Log.open(cfg, clock)) {
       assertThat(LogTesting.visitAll(reopened, 0)).containsExactly(stored);
     }
+  }
+
+  /**
+   * Submits a job that adds "running" to {@code ran} once {@code release} opens, and returns when
+   * it has started.
+   */
+  private static void startHeldJob(RecoveryCheckpointer c, CountDownLatch release, List<String> ran)
+      throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    c.submit(
+        () -> {
+          started.countDown();
+          awaitUninterruptibly(release);
+          ran.add("running");
+        },
+        false);
+    assertThat(started.await(10, TimeUnit.SECONDS)).as("the held job started").isTrue();
   }
 
   private static void awaitUninterruptibly(CountDownLatch latch) {
