@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The Chronicle Map checkpoint: round trips, and every way it can be unusable gives -1. */
 @Timeout(120)
@@ -147,14 +147,17 @@ class StateStoreTest {
     assertThat(loadFresh()).isEqualTo(-1);
   }
 
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
+  /** Each file of the state store: the three maps and the meta file. */
+  static Stream<String> mapFiles() {
+    return Stream.of(
         StateStore.PRODUCERS_FILE,
         StateStore.STREAMS_FILE,
         StateStore.GROUPS_FILE,
-        StateStore.META_FILE
-      })
+        StateStore.META_FILE);
+  }
+
+  @ParameterizedTest
+  @MethodSource("mapFiles")
   void aDeletedMapFileMeansNoCheckpoint(String file) throws IOException {
     saveSome(99);
     Files.delete(tmp.resolve("state").resolve(file));
@@ -162,13 +165,7 @@ class StateStoreTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        StateStore.PRODUCERS_FILE,
-        StateStore.STREAMS_FILE,
-        StateStore.GROUPS_FILE,
-        StateStore.META_FILE
-      })
+  @MethodSource("mapFiles")
   void aTruncatedMapFileMeansNoCheckpoint(String file) throws IOException {
     saveSome(99);
     Path f = tmp.resolve("state").resolve(file);
@@ -179,13 +176,7 @@ class StateStoreTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        StateStore.PRODUCERS_FILE,
-        StateStore.STREAMS_FILE,
-        StateStore.GROUPS_FILE,
-        StateStore.META_FILE
-      })
+  @MethodSource("mapFiles")
   void garbageInAMapFileMeansNoCheckpointAndNoException(String file) throws IOException {
     saveSome(99);
     Path f = tmp.resolve("state").resolve(file);
