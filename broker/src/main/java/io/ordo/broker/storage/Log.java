@@ -768,6 +768,14 @@ public final class Log implements AutoCloseable {
     checkpointer.awaitIdle();
   }
 
+  /**
+   * Waits until the background checkpoint, if any, is written or has failed, leaving a failure for
+   * the next group end to report (for tests).
+   */
+  void awaitCheckpointAttempted() {
+    checkpointer.awaitQuiet();
+  }
+
   int pendingCloseCount() {
     return pendingCloses.size();
   }

@@ -75,6 +75,12 @@ final class RecoveryCheckpointer implements AutoCloseable {
    * @throws IOException when a job failed (since the last report of a failure)
    */
   synchronized void awaitIdle() throws IOException {
+    awaitQuiet();
+    throwIfFailed();
+  }
+
+  /** Returns once no job runs or waits, leaving a failure to be reported (for tests). */
+  synchronized void awaitQuiet() {
     boolean interrupted = false;
     while (!waiting.isEmpty() || running) {
       try {
@@ -86,7 +92,6 @@ final class RecoveryCheckpointer implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    throwIfFailed();
   }
 
   /** Throws the failure of a job that failed since the last report, if any. */

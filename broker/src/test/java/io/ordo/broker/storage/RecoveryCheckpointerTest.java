@@ -76,10 +76,14 @@ class RecoveryCheckpointerTest {
     RecoveryCheckpointer c = new RecoveryCheckpointer("test-checkpointer");
     startHeldJob(c, release, ran);
     c.submit(() -> ran.add("waiting"), false);
+    Thread closer = Thread.currentThread();
     Thread releaser =
         new Thread(
             () -> {
-              sleepUninterruptibly(50);
+              // once close() waits for the held job (bounded by the test's timeout)
+              while (closer.getState() != Thread.State.TIMED_WAITING) {
+                Thread.yield();
+              }
               release.countDown();
             });
     releaser.start();
@@ -103,16 +107,10 @@ class RecoveryCheckpointerTest {
       Files.createDirectories(blocker.resolve("x"));
       log.onGroupEnd(clock.nowMs()); // durable; the checkpoint goes to the background
       assertThat(log.durableOffset()).isEqualTo(log.nextOffset());
-      IOException reported = null;
-      while (reported == null) { // until the job has failed; bounded by the test's timeout
-        try {
-          log.onGroupEnd(clock.nowMs());
-          Thread.sleep(1);
-        } catch (IOException e) {
-          reported = e;
-        }
-      }
-      assertThat(reported).hasMessageContaining("recovery checkpoint");
+      log.awaitCheckpointAttempted();
+      assertThatThrownBy(() -> log.onGroupEnd(clock.nowMs()))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("recovery checkpoint");
       assertThatThrownBy(() -> LogTesting.appendNext(log, batches, 1, clock.advance(1)))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("failed after an earlier I/O error");
@@ -151,14 +149,6 @@ class RecoveryCheckpointerTest {
       } catch (InterruptedException e) {
         // keep waiting: the test releases it
       }
-    }
-  }
-
-  private static void sleepUninterruptibly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }
