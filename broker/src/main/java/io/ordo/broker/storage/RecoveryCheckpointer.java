@@ -45,7 +45,7 @@ final class RecoveryCheckpointer implements AutoCloseable {
   private final ArrayDeque<Queued> waiting = new ArrayDeque<>();
   private boolean running;
   private boolean closed;
-  private Exception failure;
+  private Throwable failure;
 
   RecoveryCheckpointer(String name) {
     this.thread = new Thread(this::run, name);
@@ -79,7 +79,7 @@ final class RecoveryCheckpointer implements AutoCloseable {
     throwIfFailed();
   }
 
-  /** Returns once no job runs or waits, leaving a failure to be reported (for tests). */
+  /** Returns once no job runs or waits; a failure stays to be reported. */
   synchronized void awaitQuiet() {
     boolean interrupted = false;
     while (!waiting.isEmpty() || running) {
@@ -96,7 +96,7 @@ final class RecoveryCheckpointer implements AutoCloseable {
 
   /** Throws the failure of a job that failed since the last report, if any. */
   synchronized void throwIfFailed() throws IOException {
-    Exception e = failure;
+    Throwable e = failure;
     if (e != null) {
       failure = null;
       throw new IOException("writing a recovery checkpoint failed: " + e.getMessage(), e);
@@ -120,11 +120,11 @@ final class RecoveryCheckpointer implements AutoCloseable {
         job = waiting.pollFirst().job();
         running = true;
       }
-      Exception error = null;
+      Throwable error = null;
       try {
         job.write();
-      } catch (IOException | RuntimeException e) {
-        error = e;
+      } catch (IOException | RuntimeException | Error e) {
+        error = e; // reported to the writer; the thread goes on, so waiting never hangs
       }
       synchronized (this) {
         running = false;

@@ -17,9 +17,11 @@ import org.slf4j.LoggerFactory;
  * One segment of the log: the file {@code <base offset, 20 digits>.log} holding batches back to
  * back, byte for byte as appended, with its {@link OffsetIndex} and {@link TimeIndex} beside it.
  *
- * <p>Threading: the log's writer thread appends, truncates and seals; reader threads read the
- * published size, next offset and largest timestamp (volatile, written after the bytes and index
- * entries they cover) and read the file with positional calls only.
+ * <p>Threading: the log's writer thread appends, truncates and seals; the log's {@link
+ * RecoveryCheckpointer} writes the index files (the writer may append meanwhile, and waits for it
+ * before anything else it does to them); reader threads read the published size, next offset and
+ * largest timestamp (volatile, written after the bytes and index entries they cover) and read the
+ * file with positional calls only.
  */
 final class Segment {
   private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
