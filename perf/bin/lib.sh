@@ -51,3 +51,19 @@ start_node() {
   trap 'stop_processes "$node_pid"; [ -z "${NODE_LOG:-}" ] || cp "$data/node.out" "$NODE_LOG" || true; rm -rf "$data"' EXIT
   await_listening "$data/node.out"
 }
+
+# CPU seconds (user + system) the JIT compiler threads of the JVM with pid $1 have used so far
+# (Linux /proc; 0 elsewhere). The difference over a step shows whether the JVM was still
+# compiling in it.
+jit_cpu_seconds() {
+  local total=0 t ticks
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      C1\ CompilerThre* | C2\ CompilerThre*)
+        # fields after the ")" that ends the name: utime and stime are the 12th and 13th
+        ticks="$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')"
+        total=$((total + ${ticks:-0})) ;;
+    esac
+  done
+  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}'
+}
