@@ -54,10 +54,6 @@ abstract class IndexFile {
     return entrySize;
   }
 
-  final boolean sealed() {
-    return sealed;
-  }
-
   /** Byte index of the next entry in {@link #entries()}; grows the buffer if needed (writer). */
   protected final int slotForAppend() {
     ensureOpenForAppends();
