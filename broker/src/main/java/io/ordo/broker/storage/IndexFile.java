@@ -17,9 +17,9 @@ import java.nio.file.StandardOpenOption;
  * <p>Threading: one writer appends, truncates and seals; any number of readers look entries up
  * concurrently. Readers read {@link #entryCount()} before {@link #entries()}: the writer publishes
  * a grown buffer before the count that needs it, so a reader always sees its entries. The log's
- * {@link RecoveryCheckpointer} may write the file ({@link #writeToFile(boolean, int)}) while the
- * writer appends, and {@link #completeFile()} once the writer has sealed it; never while the writer
- * does anything else to the index.
+ * {@link RecoveryCheckpointer} may write the file ({@link #writeToFile(int)}) while the writer
+ * appends, and {@link #completeFile()} once the writer has sealed it; never while the writer does
+ * anything else to the index.
  */
 abstract class IndexFile {
   private static final int INITIAL_ENTRIES = 64;
@@ -91,20 +91,20 @@ abstract class IndexFile {
   }
 
   /**
-   * Brings the file up to date with the entries in memory: appends the new ones and cuts off
-   * entries dropped by a truncation. Optionally forces the file to disk. Writer thread.
+   * Brings the file up to date with the entries in memory (appends the new ones, cuts off entries
+   * dropped by a truncation) and forces it to disk. Writer thread.
    */
-  final void writeToFile(boolean force) throws IOException {
-    writeToFile(force, count);
+  final void writeToFile() throws IOException {
+    writeToFile(count);
   }
 
   /**
-   * As {@link #writeToFile(boolean)}, for the first {@code n} entries only (at most {@link
-   * #entryCount()} when called): the file then ends after them. The writer may go on appending
-   * meanwhile (the {@link RecoveryCheckpointer} calls this), but must not truncate, seal or write
-   * the file itself until it returns.
+   * As {@link #writeToFile()}, for the first {@code n} entries only (at most {@link #entryCount()}
+   * when called): the file then ends after them. The writer may go on appending meanwhile (the
+   * {@link RecoveryCheckpointer} calls this), but must not truncate, seal or write the file itself
+   * until it returns.
    */
-  final void writeToFile(boolean force, int n) throws IOException {
+  final void writeToFile(int n) throws IOException {
     if (mapped) {
       return;
     }
@@ -123,9 +123,7 @@ abstract class IndexFile {
         ch.truncate(end);
       }
       writtenCount = n;
-      if (force) {
-        ch.force(true);
-      }
+      ch.force(true);
     }
   }
 
@@ -149,7 +147,7 @@ abstract class IndexFile {
     if (!sealed) {
       throw new IllegalStateException("index " + path + " is not sealed");
     }
-    writeToFile(true);
+    writeToFile();
     entries = map(path, (long) count * entrySize);
     mapped = true;
   }

@@ -398,23 +398,26 @@ public final class Log implements AutoCloseable {
    * FsyncPolicy#EVERY_GROUP} durable), then the checkpoint file.
    */
   private void submitDurableCheckpoint(long nowMs) {
-    Segment s = segments.get(durableSegmentBase);
-    boolean indexes = s == active;
-    int offsetEntries = s.offsetIndex().entryCount();
-    int timeEntries = s.timeIndex().entryCount();
     RecoveryCheckpoint cp =
         new RecoveryCheckpoint(durableOffset, durableSegmentBase, durablePosition, durableTerm);
-    submitCheckpoint(
-        cp,
-        () -> {
-          if (indexes) {
-            s.offsetIndex().writeToFile(true, offsetEntries);
-            s.timeIndex().writeToFile(true, timeEntries);
-          }
-          cp.write(dir);
-        },
-        true,
-        nowMs);
+    submitCheckpoint(cp, indexesThen(cp, segments.get(durableSegmentBase)), true, nowMs);
+  }
+
+  /**
+   * A job that writes the index entries {@code s} has now, when it is the active segment (a sealed
+   * one's files are complete or on their way), and then {@code cp}.
+   */
+  private RecoveryCheckpointer.Job indexesThen(RecoveryCheckpoint cp, Segment s) {
+    if (s != active) {
+      return () -> cp.write(dir);
+    }
+    int offsetEntries = s.offsetIndex().entryCount();
+    int timeEntries = s.timeIndex().entryCount();
+    return () -> {
+      s.offsetIndex().writeToFile(offsetEntries);
+      s.timeIndex().writeToFile(timeEntries);
+      cp.write(dir);
+    };
   }
 
   /**
@@ -424,23 +427,6 @@ public final class Log implements AutoCloseable {
   private void submitCheckpoint(
       RecoveryCheckpoint cp, RecoveryCheckpointer.Job job, boolean replaceable, long nowMs) {
     checkpointer.submit(job, replaceable);
-    checkpoint = cp;
-    lastCheckpointMs = nowMs;
-  }
-
-  private void writeDurableCheckpoint(long nowMs) throws IOException {
-    Segment s = segments.get(durableSegmentBase);
-    if (s == active) {
-      s.offsetIndex().writeToFile(true);
-      s.timeIndex().writeToFile(true);
-    }
-    writeCheckpoint(
-        new RecoveryCheckpoint(durableOffset, durableSegmentBase, durablePosition, durableTerm),
-        nowMs);
-  }
-
-  private void writeCheckpoint(RecoveryCheckpoint cp, long nowMs) throws IOException {
-    cp.write(dir);
     checkpoint = cp;
     lastCheckpointMs = nowMs;
   }
@@ -482,12 +468,10 @@ public final class Log implements AutoCloseable {
       // restart recovers the term this log now reports.
       if (checkpoint.offset() > offset
           || (checkpoint.offset() == offset && checkpoint.term() != termBefore)) {
-        if (target == active) {
-          target.offsetIndex().writeToFile(true);
-          target.timeIndex().writeToFile(true);
-        }
-        writeCheckpoint(
-            new RecoveryCheckpoint(offset, target.baseOffset(), position, termBefore), now);
+        RecoveryCheckpoint cp =
+            new RecoveryCheckpoint(offset, target.baseOffset(), position, termBefore);
+        submitCheckpoint(cp, indexesThen(cp, target), false, now);
+        checkpointer.awaitIdle(); // on disk before anything is cut
       }
       nextOffset = offset;
       for (Segment s : new ArrayList<>(segments.tailMap(target.baseOffset(), false).values())) {
@@ -617,7 +601,8 @@ public final class Log implements AutoCloseable {
         checkpointer.awaitIdle();
         forceActive(now);
         active.cutPreparedTail();
-        writeDurableCheckpoint(now);
+        submitDurableCheckpoint(now);
+        checkpointer.awaitIdle();
       }
     } catch (IOException e) {
       error = e;

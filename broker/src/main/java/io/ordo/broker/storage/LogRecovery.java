@@ -188,8 +188,8 @@ final class LogRecovery {
     }
     active.channel().position(active.sizeBytes());
     active.firstAppendMs(firstTimestamp(active));
-    active.offsetIndex().writeToFile(true);
-    active.timeIndex().writeToFile(true);
+    active.offsetIndex().writeToFile();
+    active.timeIndex().writeToFile();
     RecoveryCheckpoint end =
         new RecoveryCheckpoint(
             active.nextOffset(), active.baseOffset(), active.sizeBytes(), scan.term);

@@ -18,11 +18,12 @@ import org.slf4j.LoggerFactory;
  * has not started is replaced by the next job submitted as replaceable, as a later checkpoint says
  * all an earlier one would; other jobs (a roll's) always run. Jobs only ever describe data that was
  * durable when they were made, so a checkpoint that lands late, or never (a crash), leaves an older
- * checkpoint that is still true, and index files never written are rebuilt by recovery. What must
- * not happen is a job racing the writer over the same files: the writer calls {@link #awaitIdle}
- * before anything that writes index files or a checkpoint itself, cuts the log or deletes segments
- * (roll, truncation, retention, close), and only the writer submits jobs, so none starts until the
- * writer submits again.
+ * checkpoint that is still true, and index files never written are rebuilt by recovery. Every
+ * checkpoint of an open log goes through here (jobs other than periodic ones are not replaceable);
+ * the writer waits ({@link #awaitIdle}) where it needs one on disk before going on (truncation,
+ * close). What must not happen is a job racing the writer over the same files: the writer also
+ * waits before it seals index files, cuts the log or deletes segments (roll, truncation, retention,
+ * close), and only the writer submits jobs, so none starts until the writer submits again.
  *
  * <p>A job that fails is reported to the writer by the next {@link #awaitIdle} or {@link
  * #throwIfFailed}: the log then fails, as it did when the writer wrote the checkpoint itself.
