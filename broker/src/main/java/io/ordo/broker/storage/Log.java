@@ -320,6 +320,15 @@ public final class Log implements AutoCloseable {
     preparationRequested = false;
     FileChannel prepared = preparer == null ? null : preparer.take();
     if (prepared == null) {
+      if (preparer != null) {
+        LOG.info(
+            "Rolled {} at offset {} into an empty file: the next segment's file was not ready ({}"
+                + " of {} bytes prepared)",
+            dir,
+            baseOffset,
+            preparer.preparedBytes(),
+            config.segmentBytes());
+      }
       return Segment.create(dir, baseOffset);
     }
     try {

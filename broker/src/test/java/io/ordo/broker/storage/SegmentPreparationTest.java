@@ -44,8 +44,12 @@ class SegmentPreparationTest {
   }
 
   private LogConfig config(boolean preallocate) {
+    return config(preallocate, SEGMENT_BYTES);
+  }
+
+  private LogConfig config(boolean preallocate, int segmentBytes) {
     return LogConfig.builder(dir)
-        .segmentBytes(SEGMENT_BYTES)
+        .segmentBytes(segmentBytes)
         .indexIntervalBytes(256)
         .checkpointIntervalMs(Long.MAX_VALUE / 2)
         .fsyncPolicy(FsyncPolicy.EVERY_GROUP)
@@ -54,7 +58,11 @@ class SegmentPreparationTest {
   }
 
   private void append(Log log, List<byte[]> appended) throws IOException {
-    appended.add(appendNext(log, batches, 1, clock.advance(1)));
+    append(log, appended, batches);
+  }
+
+  private void append(Log log, List<byte[]> appended, TestBatches from) throws IOException {
+    appended.add(appendNext(log, from, 1, clock.advance(1)));
     log.onGroupEnd(clock.nowMs());
   }
 
@@ -137,6 +145,48 @@ class SegmentPreparationTest {
       assertHolds(log, appended);
     }
     assertThat(Files.exists(dir.resolve(SegmentPreparer.FILE_NAME))).isFalse();
+  }
+
+  /**
+   * A file of several chunks of both sizes (small while the preparer is ahead of the appends, large
+   * while behind) and a last partial one: every byte of it is zero and durable, and the appends
+   * that roll into it read back.
+   */
+  @Test
+  void aFileOfManyChunksIsZeroThroughout() throws Exception {
+    int segmentBytes = 5 * 512 * 1024 + 300;
+    TestBatches large = new TestBatches(seed, 20, 4000);
+    List<byte[]> appended = new ArrayList<>();
+    Path prepared = dir.resolve(SegmentPreparer.FILE_NAME);
+    try (Log log = Log.open(config(true, segmentBytes), clock)) {
+      // The preparer follows the appends (at most 1.5 times the active segment's bytes), so the
+      // appends go slowly enough for it to stay ahead until a roll takes its file.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+      while (Files.size(activeFile(log)) != segmentBytes || log.segments().size() < 2) {
+        assertThat(System.nanoTime()).as("a roll into a prepared file").isLessThan(deadline);
+        append(log, appended, large);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+      }
+      append(log, appended, large);
+      while (!log.preparedSegmentReady()) {
+        assertThat(System.nanoTime()).as("the next prepared file").isLessThan(deadline);
+        append(log, appended, large);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+      }
+      assertThat(Files.size(prepared)).isEqualTo(segmentBytes);
+      try (FileChannel ch = FileChannel.open(prepared, StandardOpenOption.READ)) {
+        assertThat(ZeroFill.isZeroFilled(ch, 0, segmentBytes)).as("the prepared file").isTrue();
+      }
+      try (FileChannel ch = FileChannel.open(activeFile(log), StandardOpenOption.READ)) {
+        assertThat(ZeroFill.isZeroFilled(ch, activeSize(log), segmentBytes))
+            .as("the active segment's file after its last batch")
+            .isTrue();
+      }
+      assertHolds(log, appended);
+    }
+    try (Log log = Log.open(config(true, segmentBytes), clock)) {
+      assertHolds(log, appended);
+    }
   }
 
   /** What a crash in a prepared segment left: the batches, the file and where they end. */

@@ -1,0 +1,150 @@
+package io.ordo.perf.platform;
+
+import io.ordo.perf.BenchArgs;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What a writer of zeros does to the appends' fdatasyncs on the same disk, by the size of its
+ * chunks: the question behind the segment preparer's chunk size. The foreground thread overwrites
+ * {@code --write-bytes} of a prepared file every {@code --interval-us} and fdatasyncs each write
+ * (the sequencer's group commit); a background thread writes zeros to another file at {@code
+ * --zeros-rate} bytes a second, fdatasyncing after every chunk of {@code --chunk-bytes} (0: no
+ * background writer). The chunk sizes take turns, {@code --rounds} times, so each sees the same
+ * moments of a noisy machine. Prints the percentiles of the foreground's write + fdatasync.
+ *
+ * <pre>
+ * java -cp perf/target/benchmarks.jar io.ordo.perf.platform.FsyncBesideZeros --dir /var/tmp \
+ *     --chunk-bytes 0,1048576,262144,131072,65536 --write-bytes 10240 --zeros-rate 10000000
+ * </pre>
+ */
+public final class FsyncBesideZeros {
+  private FsyncBesideZeros() {}
+
+  public static void main(String[] args) throws Exception {
+    String usage =
+        "FsyncBesideZeros --dir DIR [--chunk-bytes N[,N...]] [--write-bytes N] [--interval-us N]"
+            + " [--zeros-rate BYTES_PER_S] [--seconds N] [--rounds N]";
+    BenchArgs a =
+        BenchArgs.parse(
+            args,
+            usage,
+            "--dir",
+            "--chunk-bytes",
+            "--write-bytes",
+            "--interval-us",
+            "--zeros-rate",
+            "--seconds",
+            "--rounds");
+    Path dir = a.directory("--dir", usage);
+    int writeBytes = a.intValue("--write-bytes", 10240);
+    long intervalNs = a.longValue("--interval-us", 1000) * 1000;
+    long zerosRate = a.longValue("--zeros-rate", 10_000_000);
+    int seconds = a.intValue("--seconds", 8);
+    int rounds = a.intValue("--rounds", 2);
+    for (int r = 0; r < rounds; r++) {
+      for (int chunk : a.intList("--chunk-bytes", "0,1048576,131072")) {
+        run(dir, chunk, writeBytes, intervalNs, zerosRate, seconds);
+      }
+    }
+  }
+
+  private static void run(
+      Path dir, int chunk, int writeBytes, long intervalNs, long zerosRate, int seconds)
+      throws Exception {
+    Path fgFile = dir.resolve("fsync-beside-zeros.fg");
+    Path bgFile = dir.resolve("fsync-beside-zeros.bg");
+    long ops = seconds * 1_000_000_000L / intervalNs;
+    Histogram fg = new Histogram(60_000_000_000L, 3);
+    boolean[] stop = {false};
+    IOException[] bgFailure = new IOException[1];
+    Thread bg = null;
+    try (FileChannel ch = ZeroFill.openPrepared(fgFile, ops * writeBytes);
+        FileChannel zeros = ZeroFill.openEmpty(bgFile)) {
+      if (chunk > 0) {
+        bg =
+            new Thread(
+                () -> {
+                  try {
+                    writeZeros(zeros, chunk, zerosRate, stop);
+                  } catch (IOException e) {
+                    bgFailure[0] = e;
+                  }
+                },
+                "zeros");
+        bg.start();
+      }
+      ByteBuffer data = ByteBuffer.allocateDirect(writeBytes);
+      long start = System.nanoTime();
+      for (long n = 0; n < ops; n++) {
+        long due = start + n * intervalNs;
+        long now;
+        while ((now = System.nanoTime()) < due) {
+          LockSupport.parkNanos(due - now);
+        }
+        data.clear();
+        long at = n * writeBytes;
+        while (data.hasRemaining()) {
+          at += ch.write(data, at);
+        }
+        ch.force(false);
+        fg.recordValue(System.nanoTime() - now);
+      }
+    } finally {
+      synchronized (stop) {
+        stop[0] = true;
+      }
+      if (bg != null) {
+        bg.join();
+      }
+      Files.deleteIfExists(fgFile);
+      Files.deleteIfExists(bgFile);
+    }
+    if (bgFailure[0] != null) {
+      throw bgFailure[0];
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "zeros %s, %d writes of %d bytes + fdatasync: p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max"
+            + " %.2f ms%n",
+        chunk > 0 ? "in chunks of " + chunk + " bytes at " + zerosRate + " bytes/s" : "none",
+        fg.getTotalCount(),
+        writeBytes,
+        fg.getValueAtPercentile(50) / 1e6,
+        fg.getValueAtPercentile(90) / 1e6,
+        fg.getValueAtPercentile(99) / 1e6,
+        fg.getValueAtPercentile(99.9) / 1e6,
+        fg.getMaxValue() / 1e6);
+  }
+
+  /** Zeros at {@code rate} bytes a second, one fdatasync per chunk, until {@code stop}. */
+  private static void writeZeros(FileChannel ch, int chunk, long rate, boolean[] stop)
+      throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocateDirect(chunk);
+    long start = System.nanoTime();
+    long pos = 0;
+    while (true) {
+      synchronized (stop) {
+        if (stop[0]) {
+          return;
+        }
+      }
+      zeros.clear();
+      while (zeros.hasRemaining()) {
+        pos += ch.write(zeros, pos);
+      }
+      ch.force(false);
+      long due = start + pos * 1_000_000_000L / rate;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+    }
+  }
+}
