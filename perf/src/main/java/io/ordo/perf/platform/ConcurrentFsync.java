@@ -75,10 +75,7 @@ public final class ConcurrentFsync {
       long start = System.nanoTime();
       for (int n = 0; n < appends; n++) {
         long due = start + n * intervalNs;
-        long now;
-        while ((now = System.nanoTime()) < due) {
-          LockSupport.parkNanos(due - now);
-        }
+        Timing.awaitNanoTime(due);
         dueNs[n] = due;
         data.clear();
         long at = (long) n * size;
@@ -103,17 +100,12 @@ public final class ConcurrentFsync {
     synchronized (wait) {
       System.out.printf(
           Locale.ROOT,
-          "syncers %d, %d appends of %d bytes every %d us, due to durable: p50 %.2f p90 %.2f p99"
-              + " %.2f p99.9 %.2f max %.2f ms%n",
+          "syncers %d, %d appends of %d bytes every %d us, due to durable: %s%n",
           syncers,
           wait.getTotalCount(),
           size,
           intervalNs / 1000,
-          wait.getValueAtPercentile(50) / 1e6,
-          wait.getValueAtPercentile(90) / 1e6,
-          wait.getValueAtPercentile(99) / 1e6,
-          wait.getValueAtPercentile(99.9) / 1e6,
-          wait.getMaxValue() / 1e6);
+          Timing.percentilesMs(wait));
     }
   }
 

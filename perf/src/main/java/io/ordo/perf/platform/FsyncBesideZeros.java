@@ -83,11 +83,7 @@ public final class FsyncBesideZeros {
       ByteBuffer data = ByteBuffer.allocateDirect(writeBytes);
       long start = System.nanoTime();
       for (long n = 0; n < ops; n++) {
-        long due = start + n * intervalNs;
-        long now;
-        while ((now = System.nanoTime()) < due) {
-          LockSupport.parkNanos(due - now);
-        }
+        long now = Timing.awaitNanoTime(start + n * intervalNs);
         data.clear();
         long at = n * writeBytes;
         while (data.hasRemaining()) {
@@ -111,16 +107,11 @@ public final class FsyncBesideZeros {
     }
     System.out.printf(
         Locale.ROOT,
-        "zeros %s, %d writes of %d bytes + fdatasync: p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max"
-            + " %.2f ms%n",
+        "zeros %s, %d writes of %d bytes + fdatasync: %s%n",
         chunk > 0 ? "in chunks of " + chunk + " bytes at " + zerosRate + " bytes/s" : "none",
         fg.getTotalCount(),
         writeBytes,
-        fg.getValueAtPercentile(50) / 1e6,
-        fg.getValueAtPercentile(90) / 1e6,
-        fg.getValueAtPercentile(99) / 1e6,
-        fg.getValueAtPercentile(99.9) / 1e6,
-        fg.getMaxValue() / 1e6);
+        Timing.percentilesMs(fg));
   }
 
   /** Zeros at {@code rate} bytes a second, one fdatasync per chunk, until {@code stop}. */
