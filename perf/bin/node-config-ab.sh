@@ -14,6 +14,9 @@
 #   with off.properties holding segment.preallocate=false and on.properties =true
 # A_JVM_OPTS and B_JVM_OPTS add JVM options to each node (its ORDO_JVM_OPTS), for settings that
 # are system properties rather than keys: A_JVM_OPTS=-Dx=1 B_JVM_OPTS=-Dx=2 ... same.properties same.properties
+# FULL_SPEED_FIRST=1 runs a full-speed step (RECORDS + WARMUP records, unthrottled, not measured)
+# on a node just before each of its ack steps, as single-node-figures.sh does: a burst the
+# segment preparer cannot follow, then the measured rate.
 # A_CHECKOUT and B_CHECKOUT run each node from another built checkout (default: this one), to
 # compare two builds of the node; the clients always come from this checkout:
 #   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && mvn -B -q package -DskipTests)
@@ -25,6 +28,7 @@ ordo="$here/bin/ordo"
 [ -f "$here/tools/target/ordo-tools.jar" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 ROUNDS="${ROUNDS:-6}"; FILL="${FILL:-10000000}"; RECORDS="${RECORDS:-5000000}"
 WARMUP="${WARMUP:-2000000}"; HALF_RATE="${HALF_RATE:-500000}"; E2E_RATE="${E2E_RATE:-100000}"
+FULL_SPEED_FIRST="${FULL_SPEED_FIRST:-0}"
 . "$here/perf/bin/lib.sh"
 data="$(mktemp -d)"; results="$data/results"
 declare -A port=([A]="$(free_port)" [B]="$(free_port)") config=([A]="$1" [B]="$2") pid=()
@@ -45,6 +49,10 @@ for n in A B; do
 done
 ack() {
   local out
+  if [ "$FULL_SPEED_FIRST" = 1 ]; then
+    "$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$1]}" --stream perf \
+      --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 2>/dev/null >/dev/null
+  fi
   sync
   out="$("$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$1]}" --stream perf \
     --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 \

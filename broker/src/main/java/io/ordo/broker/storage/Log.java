@@ -322,8 +322,8 @@ public final class Log implements AutoCloseable {
     if (prepared == null) {
       if (preparer != null) {
         LOG.info(
-            "Rolled {} at offset {} into an empty file: the next segment's file was not ready ({}"
-                + " of {} bytes prepared)",
+            "Rolled {} at offset {} into an empty file: the next segment's file was less than half"
+                + " prepared ({} of {} bytes)",
             dir,
             baseOffset,
             preparer.preparedBytes(),
@@ -332,6 +332,15 @@ public final class Log implements AutoCloseable {
       return Segment.create(dir, baseOffset);
     }
     try {
+      long zeros = prepared.size();
+      if (zeros < config.segmentBytes()) {
+        LOG.info(
+            "Rolled {} at offset {} into a file prepared in part ({} of {} bytes)",
+            dir,
+            baseOffset,
+            zeros,
+            config.segmentBytes());
+      }
       return Segment.createFrom(dir, baseOffset, prepared, preparer.file());
     } catch (IOException | RuntimeException e) {
       prepared.close();

@@ -26,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * segment is after every write. The zeros are paced by it and capped: at most one and a half times
  * the active segment's bytes, at most {@value #MAX_BYTES_PER_SECOND} bytes a second. So preparation
  * follows the appends (an idle log zeroes little) and is done by two thirds of the segment while
- * appends run below about 40 MiB/s; above that it falls behind, and a roll that comes first starts
- * an empty file rather than the zeros taking disk bandwidth from the appends (the log reports such
- * a roll at INFO). A roll that finds no file ready starts an empty segment, as without preparation,
- * and the file under way serves the roll after it. A crash leaves at most a zero-filled tail after
- * the last batch of the active segment, which recovery cuts like any torn tail.
+ * appends run below about 40 MiB/s; above that it falls behind. A roll that finds the file at least
+ * half done takes it as it is (the appends overwrite zeros for that part and then grow the file
+ * like a new one), after the chunk being written, if any, has landed; one that finds it less than
+ * half done starts an empty file, as without preparation, and the file under way serves the roll
+ * after it. The log reports both at INFO. A crash leaves at most a zero-filled tail after the last
+ * batch of the active segment, which recovery cuts like any torn tail.
  *
  * <p>Chunks: the appends' own fdatasyncs share the disk with these, and a small write and fdatasync
  * queued behind a large chunk waits for it. On the development VM a 32 KiB write and fdatasync
@@ -69,6 +70,15 @@ final class SegmentPreparer implements AutoCloseable {
   private boolean closed;
   private FileChannel ready;
 
+  /** The file this thread is writing, until it is ready, given up or handed over. */
+  private FileChannel underWay;
+
+  /** A roll took {@link #underWay} unfinished: this thread writes no more zeros into it. */
+  private boolean handedOver;
+
+  /** This thread is writing a chunk of zeros (not forcing it). */
+  private boolean writing;
+
   SegmentPreparer(Path dir, int fileBytes) {
     this.file = dir.resolve(FILE_NAME);
     this.fileBytes = fileBytes;
@@ -95,11 +105,31 @@ final class SegmentPreparer implements AutoCloseable {
   }
 
   /**
-   * The prepared file, open for reading and writing, wholly zero-filled and durable; null when none
-   * is ready (one under way stays for the next call).
+   * The file for the next segment, open for reading and writing: the prepared one, wholly
+   * zero-filled and durable; else the one under way if at least half of it is (a roll after a burst
+   * of appends the preparation could not follow: the appends still overwrite zeros for that half,
+   * and the file grows past them like a new one), after waiting for the chunk being written, if
+   * any, to land; else null (a file under way less than half done stays for the next call). Either
+   * way this thread writes no more into the file it returns.
    */
   synchronized FileChannel take() {
     FileChannel ch = ready;
+    if (ch == null && underWay != null && !closed && preparedBytes >= fileBytes / 2) {
+      handedOver = true;
+      boolean interrupted = false;
+      while (writing) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      ch = underWay;
+      underWay = null;
+    }
     if (ch != null) {
       ready = null;
       wanted = false;
@@ -136,30 +166,55 @@ final class SegmentPreparer implements AutoCloseable {
           return;
         }
       }
-      FileChannel ch;
       try {
-        ch = prepare();
+        prepare();
       } catch (IOException e) {
         LOG.warn("Could not prepare {} ({}); the next roll starts an empty segment file", file, e);
         deleteFile();
         synchronized (this) {
           wanted = false;
         }
-        continue;
       }
-      synchronized (this) {
-        if (ch != null && !closed) {
-          ready = ch;
-          continue;
-        }
-      }
-      discard(ch);
-      return;
     }
   }
 
-  /** Writes the zeros; returns null when closed meanwhile. */
-  private FileChannel prepare() throws IOException {
+  /** Whether this thread may write the next chunk; if so it is writing until {@link #endChunk}. */
+  private synchronized boolean beginChunk() {
+    if (closed || handedOver) {
+      return false;
+    }
+    writing = true;
+    return true;
+  }
+
+  private synchronized void endChunk() {
+    writing = false;
+    notifyAll();
+  }
+
+  /**
+   * Ends the work on the file under way: publishes it as ready when {@code done}; closes it unless
+   * a roll took it (it is then the roll's) or it was published.
+   */
+  private void finish(FileChannel ch, boolean done) throws IOException {
+    synchronized (this) {
+      underWay = null;
+      if (handedOver) {
+        return;
+      }
+      if (done && !closed) {
+        ready = ch;
+        return;
+      }
+    }
+    ch.close();
+  }
+
+  /**
+   * Writes the zeros of one file and publishes it as ready, unless closed meanwhile or a roll takes
+   * it unfinished ({@link #take}).
+   */
+  private void prepare() throws IOException {
     FileChannel ch =
         FileChannel.open(
             file,
@@ -167,17 +222,17 @@ final class SegmentPreparer implements AutoCloseable {
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.READ,
             StandardOpenOption.WRITE);
+    synchronized (this) {
+      underWay = ch;
+      handedOver = false;
+      preparedBytes = 0;
+    }
     try {
       long pos = 0;
-      preparedBytes = 0;
       long pauseNanos = MIN_PAUSE_NANOS;
       long lastSeen = -1;
       long nextChunkNs = System.nanoTime();
       while (pos < fileBytes) {
-        if (isClosed()) {
-          ch.close();
-          return null;
-        }
         long capNs = nextChunkNs - System.nanoTime();
         if (capNs > 0) {
           LockSupport.parkNanos(capNs);
@@ -186,6 +241,9 @@ final class SegmentPreparer implements AutoCloseable {
         long seen = activeBytes;
         long allowed = Math.max(SMALL_CHUNK_BYTES, seen + seen / 2);
         if (pos >= allowed) {
+          if (isClosed() || isHandedOver()) {
+            break;
+          }
           // wait for the writer; longer and longer while it is idle
           pauseNanos =
               seen == lastSeen ? Math.min(2 * pauseNanos, MAX_PAUSE_NANOS) : MIN_PAUSE_NANOS;
@@ -198,18 +256,36 @@ final class SegmentPreparer implements AutoCloseable {
         int chunk = wellAhead ? SMALL_CHUNK_BYTES : LARGE_CHUNK_BYTES;
         int n = (int) Math.min(Math.min(chunk, zeros.capacity()), fileBytes - pos);
         zeros.clear().limit(n);
-        while (zeros.hasRemaining()) {
-          pos += ch.write(zeros, pos);
+        if (!beginChunk()) {
+          break; // closed, or a roll took the file
         }
-        ch.force(false);
-        preparedBytes = pos;
+        try {
+          while (zeros.hasRemaining()) {
+            pos += ch.write(zeros, pos);
+          }
+        } finally {
+          endChunk();
+        }
+        ch.force(false); // harmless if a roll took the file meanwhile: it is the segment's fsync
+        synchronized (this) {
+          if (!handedOver) {
+            preparedBytes = pos;
+          }
+        }
         nextChunkNs = chunkStartNs + n * 1_000_000_000L / MAX_BYTES_PER_SECOND;
       }
-      return ch;
+      finish(ch, pos >= fileBytes);
     } catch (IOException | RuntimeException e) {
-      ch.close();
+      finish(ch, false);
+      if (isHandedOver()) {
+        return; // the roll's file now, whose own writes and fsyncs report its failures
+      }
       throw e;
     }
+  }
+
+  private synchronized boolean isHandedOver() {
+    return handedOver;
   }
 
   private void discard(FileChannel ch) {
