@@ -1,5 +1,6 @@
 package io.ordo.broker.storage;
 
+import io.ordo.broker.platform.MonitorWait;
 import io.ordo.broker.platform.ThreadEnd;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -82,17 +83,7 @@ final class RecoveryCheckpointer implements AutoCloseable {
 
   /** Returns once no job runs or waits; a failure stays to be reported. */
   synchronized void awaitQuiet() {
-    boolean interrupted = false;
-    while (!waiting.isEmpty() || running) {
-      try {
-        wait();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    MonitorWait.awaitUninterruptibly(this, () -> waiting.isEmpty() && !running);
   }
 
   /** Throws the failure of a job that failed since the last report, if any. */

@@ -1,6 +1,7 @@
 package io.ordo.broker.storage;
 
 import io.ordo.broker.platform.BackgroundPriority;
+import io.ordo.broker.platform.MonitorWait;
 import io.ordo.broker.platform.ThreadEnd;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -116,17 +117,7 @@ final class SegmentPreparer implements AutoCloseable {
     FileChannel ch = ready;
     if (ch == null && underWay != null && !closed && preparedBytes >= fileBytes / 2) {
       handedOver = true;
-      boolean interrupted = false;
-      while (writing) {
-        try {
-          wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      MonitorWait.awaitUninterruptibly(this, () -> !writing);
       ch = underWay;
       underWay = null;
     }
