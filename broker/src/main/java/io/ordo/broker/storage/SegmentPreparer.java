@@ -139,8 +139,9 @@ final class SegmentPreparer implements AutoCloseable {
     return ready != null;
   }
 
-  private synchronized boolean isClosed() {
-    return closed;
+  /** Closed, or a roll took the file under way: this thread writes no more into it. */
+  private synchronized boolean stopped() {
+    return closed || handedOver;
   }
 
   private void run() {
@@ -171,7 +172,7 @@ final class SegmentPreparer implements AutoCloseable {
 
   /** Whether this thread may write the next chunk; if so it is writing until {@link #endChunk}. */
   private synchronized boolean beginChunk() {
-    if (closed || handedOver) {
+    if (stopped()) {
       return false;
     }
     writing = true;
@@ -232,7 +233,7 @@ final class SegmentPreparer implements AutoCloseable {
         long seen = activeBytes;
         long allowed = Math.max(SMALL_CHUNK_BYTES, seen + seen / 2);
         if (pos >= allowed) {
-          if (isClosed() || isHandedOver()) {
+          if (stopped()) {
             break;
           }
           // wait for the writer; longer and longer while it is idle
@@ -245,7 +246,7 @@ final class SegmentPreparer implements AutoCloseable {
         long chunkStartNs = System.nanoTime();
         boolean wellAhead = pos >= seen + seen / 4;
         int chunk = wellAhead ? SMALL_CHUNK_BYTES : LARGE_CHUNK_BYTES;
-        int n = (int) Math.min(Math.min(chunk, zeros.capacity()), fileBytes - pos);
+        int n = (int) Math.min(chunk, fileBytes - pos); // zeros holds a large chunk or the file
         zeros.clear().limit(n);
         if (!beginChunk()) {
           break; // closed, or a roll took the file

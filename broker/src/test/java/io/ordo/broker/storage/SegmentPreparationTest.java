@@ -162,17 +162,16 @@ class SegmentPreparationTest {
       // The preparer follows the appends (at most 1.5 times the active segment's bytes), so the
       // appends go slowly enough for it to stay ahead until a roll takes its file.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-      while (Files.size(activeFile(log)) != segmentBytes || log.segments().size() < 2) {
-        assertThat(System.nanoTime()).as("a roll into a prepared file").isLessThan(deadline);
-        append(log, appended, large);
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-      }
+      appendSlowlyUntil(
+          "a roll into a prepared file",
+          () -> Files.size(activeFile(log)) == segmentBytes && log.segments().size() >= 2,
+          log,
+          appended,
+          large,
+          deadline);
       append(log, appended, large);
-      while (!log.preparedSegmentReady()) {
-        assertThat(System.nanoTime()).as("the next prepared file").isLessThan(deadline);
-        append(log, appended, large);
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-      }
+      appendSlowlyUntil(
+          "the next prepared file", log::preparedSegmentReady, log, appended, large, deadline);
       assertThat(Files.size(prepared)).isEqualTo(segmentBytes);
       try (FileChannel ch = FileChannel.open(prepared, StandardOpenOption.READ)) {
         assertThat(ZeroFill.isZeroFilled(ch, 0, segmentBytes)).as("the prepared file").isTrue();
@@ -186,6 +185,27 @@ class SegmentPreparationTest {
     }
     try (Log log = Log.open(config(true, segmentBytes), clock)) {
       assertHolds(log, appended);
+    }
+  }
+
+  /** A condition of the log that may read files. */
+  private interface LogCondition {
+    boolean holds() throws IOException;
+  }
+
+  /** Appends from {@code from}, 2 ms apart, until {@code done} holds; fails at {@code deadline}. */
+  private void appendSlowlyUntil(
+      String what,
+      LogCondition done,
+      Log log,
+      List<byte[]> appended,
+      TestBatches from,
+      long deadlineNs)
+      throws IOException {
+    while (!done.holds()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(deadlineNs);
+      append(log, appended, from);
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
     }
   }
 
