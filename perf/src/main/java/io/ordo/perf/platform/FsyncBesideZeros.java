@@ -30,7 +30,8 @@ public final class FsyncBesideZeros {
   public static void main(String[] args) throws Exception {
     String usage =
         "FsyncBesideZeros --dir DIR [--chunk-bytes N[,N...]] [--write-bytes N] [--interval-us N]"
-            + " [--zeros-rate BYTES_PER_S] [--seconds N] [--rounds N]";
+            + " [--zeros-rate BYTES_PER_S] [--zeros-io buffered|direct[,...]] [--seconds N]"
+            + " [--rounds N]";
     BenchArgs a =
         BenchArgs.parse(
             args,
@@ -40,6 +41,7 @@ public final class FsyncBesideZeros {
             "--write-bytes",
             "--interval-us",
             "--zeros-rate",
+            "--zeros-io",
             "--seconds",
             "--rounds");
     Path dir = a.directory("--dir", usage);
@@ -48,15 +50,29 @@ public final class FsyncBesideZeros {
     long zerosRate = a.longValue("--zeros-rate", 10_000_000);
     int seconds = a.intValue("--seconds", 8);
     int rounds = a.intValue("--rounds", 2);
+    String[] ios = a.string("--zeros-io", "buffered").split(",");
+    for (String io : ios) {
+      if (!io.equals("buffered") && !io.equals("direct")) {
+        throw new IllegalArgumentException("--zeros-io takes buffered or direct: " + io);
+      }
+    }
     for (int r = 0; r < rounds; r++) {
       for (int chunk : a.intList("--chunk-bytes", "0,1048576,131072")) {
-        run(dir, chunk, writeBytes, intervalNs, zerosRate, seconds);
+        for (String io : chunk > 0 ? ios : new String[] {"buffered"}) {
+          run(dir, chunk, io.equals("direct"), writeBytes, intervalNs, zerosRate, seconds);
+        }
       }
     }
   }
 
   private static void run(
-      Path dir, int chunk, int writeBytes, long intervalNs, long zerosRate, int seconds)
+      Path dir,
+      int chunk,
+      boolean direct,
+      int writeBytes,
+      long intervalNs,
+      long zerosRate,
+      int seconds)
       throws Exception {
     Path fgFile = dir.resolve("fsync-beside-zeros.fg");
     Path bgFile = dir.resolve("fsync-beside-zeros.bg");
@@ -66,13 +82,14 @@ public final class FsyncBesideZeros {
     IOException[] bgFailure = new IOException[1];
     Thread bg = null;
     try (FileChannel ch = ZeroFill.openPrepared(fgFile, ops * writeBytes);
-        FileChannel zeros = ZeroFill.openEmpty(bgFile)) {
+        FileChannel zeros =
+            direct ? ZeroFill.openEmptyDirect(bgFile) : ZeroFill.openEmpty(bgFile)) {
       if (chunk > 0) {
         bg =
             new Thread(
                 () -> {
                   try {
-                    writeZeros(zeros, chunk, zerosRate, stop);
+                    writeZeros(zeros, chunk, direct, zerosRate, stop);
                   } catch (IOException e) {
                     bgFailure[0] = e;
                   }
@@ -80,25 +97,29 @@ public final class FsyncBesideZeros {
                 "zeros");
         bg.start();
       }
-      ByteBuffer data = ByteBuffer.allocateDirect(writeBytes);
-      long start = System.nanoTime();
-      for (long n = 0; n < ops; n++) {
-        long now = Timing.awaitNanoTime(start + n * intervalNs);
-        data.clear();
-        long at = n * writeBytes;
-        while (data.hasRemaining()) {
-          at += ch.write(data, at);
+      try {
+        ByteBuffer data = ByteBuffer.allocateDirect(writeBytes);
+        long start = System.nanoTime();
+        for (long n = 0; n < ops; n++) {
+          long now = Timing.awaitNanoTime(start + n * intervalNs);
+          data.clear();
+          long at = n * writeBytes;
+          while (data.hasRemaining()) {
+            at += ch.write(data, at);
+          }
+          ch.force(false);
+          fg.recordValue(System.nanoTime() - now);
         }
-        ch.force(false);
-        fg.recordValue(System.nanoTime() - now);
+      } finally {
+        // the zeros writer stops before its channel closes
+        synchronized (stop) {
+          stop[0] = true;
+        }
+        if (bg != null) {
+          bg.join();
+        }
       }
     } finally {
-      synchronized (stop) {
-        stop[0] = true;
-      }
-      if (bg != null) {
-        bg.join();
-      }
       Files.deleteIfExists(fgFile);
       Files.deleteIfExists(bgFile);
     }
@@ -108,16 +129,29 @@ public final class FsyncBesideZeros {
     System.out.printf(
         Locale.ROOT,
         "zeros %s, %d writes of %d bytes + fdatasync: %s%n",
-        chunk > 0 ? "in chunks of " + chunk + " bytes at " + zerosRate + " bytes/s" : "none",
+        chunk > 0
+            ? (direct ? "direct " : "")
+                + "in chunks of "
+                + chunk
+                + " bytes at "
+                + zerosRate
+                + " bytes/s"
+            : "none",
         fg.getTotalCount(),
         writeBytes,
         Timing.percentilesMs(fg));
   }
 
-  /** Zeros at {@code rate} bytes a second, one fdatasync per chunk, until {@code stop}. */
-  private static void writeZeros(FileChannel ch, int chunk, long rate, boolean[] stop)
-      throws IOException {
-    ByteBuffer zeros = ByteBuffer.allocateDirect(chunk);
+  /**
+   * Zeros at {@code rate} bytes a second, one fdatasync per chunk, until {@code stop}; with {@code
+   * direct} the file is open with O_DIRECT (the zeros go to the device, not the page cache).
+   */
+  private static void writeZeros(
+      FileChannel ch, int chunk, boolean direct, long rate, boolean[] stop) throws IOException {
+    ByteBuffer zeros =
+        direct
+            ? ByteBuffer.allocateDirect(chunk + ZeroFill.BLOCK).alignedSlice(ZeroFill.BLOCK)
+            : ByteBuffer.allocateDirect(chunk);
     long start = System.nanoTime();
     long pos = 0;
     while (true) {
@@ -126,7 +160,7 @@ public final class FsyncBesideZeros {
           return;
         }
       }
-      zeros.clear();
+      zeros.clear().limit(chunk);
       while (zeros.hasRemaining()) {
         pos += ch.write(zeros, pos);
       }

@@ -1,5 +1,6 @@
 package io.ordo.perf.platform;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,6 +11,9 @@ import java.nio.file.StandardOpenOption;
 final class ZeroFill {
   private ZeroFill() {}
 
+  /** The block size O_DIRECT writes are aligned to. */
+  static final int BLOCK = 4096;
+
   /** Creates (or empties) {@code file}, open for reading and writing. */
   static FileChannel openEmpty(Path file) throws IOException {
     return FileChannel.open(
@@ -18,6 +22,17 @@ final class ZeroFill {
         StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.READ,
         StandardOpenOption.WRITE);
+  }
+
+  /** {@link #openEmpty} with O_DIRECT: writes of whole aligned blocks bypass the page cache. */
+  static FileChannel openEmptyDirect(Path file) throws IOException {
+    return FileChannel.open(
+        file,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.READ,
+        StandardOpenOption.WRITE,
+        ExtendedOpenOption.DIRECT);
   }
 
   /** {@link #openEmpty}, then {@code bytes} of zeros written and fsynced. */
