@@ -14,9 +14,10 @@
 #   with off.properties holding segment.preallocate=false and on.properties =true
 # A_JVM_OPTS and B_JVM_OPTS add JVM options to each node (its ORDO_JVM_OPTS), for settings that
 # are system properties rather than keys: A_JVM_OPTS=-Dx=1 B_JVM_OPTS=-Dx=2 ... same.properties same.properties
-# FULL_SPEED_FIRST=1 runs a full-speed step (RECORDS + WARMUP records, unthrottled, not measured)
-# on a node just before each of its ack steps, as single-node-figures.sh does: a burst the
-# segment preparer cannot follow, then the measured rate.
+# FULL_SPEED_FIRST=1 runs a full-speed step (RECORDS + WARMUP records, unthrottled; its records/s
+# reported as "full") on a node just before each of its ack steps, as single-node-figures.sh
+# does: a burst the segment preparer cannot follow, then the measured rate.
+# NODE_LOGS=DIR keeps the two nodes' output there (A.out, B.out), e.g. their stats.interval.ms lines.
 # A_CHECKOUT and B_CHECKOUT run each node from another built checkout (default: this one), to
 # compare two builds of the node; the clients always come from this checkout:
 #   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && mvn -B -q package -DskipTests)
@@ -40,7 +41,7 @@ for n in A B; do
     >"$data/$n.out" 2>&1 &
   pid[$n]=$!
 done
-trap 'stop_processes "${pid[A]}" "${pid[B]}"; rm -rf "$data"' EXIT
+trap 'stop_processes "${pid[A]}" "${pid[B]}"; [ -z "${NODE_LOGS:-}" ] || cp "$data/A.out" "$data/B.out" "$NODE_LOGS" || true; rm -rf "$data"' EXIT
 for n in A B; do await_listening "$data/$n.out"; done
 echo "A: ${checkout[A]} $1 ($(tr '\n' ' ' <"$1")${A_JVM_OPTS:-}); B: ${checkout[B]} $2 ($(tr '\n' ' ' <"$2")${B_JVM_OPTS:-}); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in A B; do
@@ -50,8 +51,9 @@ done
 ack() {
   local out
   if [ "$FULL_SPEED_FIRST" = 1 ]; then
-    "$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$1]}" --stream perf \
-      --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 2>/dev/null >/dev/null
+    out="$("$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$1]}" --stream perf \
+      --num-records "$RECORDS" --warmup-records "$WARMUP" --record-size 100 2>/dev/null)"
+    echo "full $1 $(echo "$out" | records_per_sec | tail -1)" | tee -a "$results"
   fi
   sync
   out="$("$ordo" perf produce --bootstrap-server "127.0.0.1:${port[$1]}" --stream perf \
@@ -73,6 +75,10 @@ for r in $(seq 1 "$ROUNDS"); do
   ack $first; ack $second; e2e $second; e2e $first
 done
 echo "--- medians over $ROUNDS rounds (B / A)"
+if [ "$FULL_SPEED_FIRST" = 1 ]; then
+  a="$(column_median "$results" "full A" 3)"; b="$(column_median "$results" "full B" 3)"
+  echo "full speed records/s: A $a, B $b, B/A $(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", b/a}')"
+fi
 for step in ack e2e; do
   for col in 3 4; do
     name="$step $([ $col = 3 ] && echo p50 || echo p99)"

@@ -38,12 +38,14 @@ import org.slf4j.LoggerFactory;
  * queued behind a large chunk waits for it. On the development VM a 32 KiB write and fdatasync
  * every 0.6 ms beside zeros at 64 MiB/s had a p99 of 0.4-0.5 ms alone, 2.9-3.1 ms beside 1 MiB
  * chunks and 0.9-1.0 ms beside 128 KiB ones ({@code FsyncBesideZeros} in {@code perf}). But a
- * chunk's fdatasync has a cost of its own whatever its size: in 128 KiB chunks the preparer took
- * twice the CPU, and at 500,000 records/s it fell behind the appends (a roll found the file three
- * quarters done) and the acknowledgements' p99 was no lower. So the preparer writes {@value
- * #SMALL_CHUNK_BYTES} chunks while it is well ahead of the appends (its file holds at least 1.25
- * times the active segment's bytes, which is where a log appending below about 40 MiB/s keeps it)
- * and {@value #LARGE_CHUNK_BYTES} chunks otherwise.
+ * chunk's fdatasync has a cost of its own whatever its size: in 128 KiB chunks the preparer takes
+ * about twice the CPU and writes more slowly. So it writes {@value #SMALL_CHUNK_BYTES} chunks while
+ * it keeps up with the appends (its file holds at least the active segment's bytes: appends at
+ * 500,000 records/s of 100 bytes, about 55 MB/s, and below) and {@value #LARGE_CHUNK_BYTES} chunks
+ * while it is behind (after a burst, or appends faster than it can follow), where it needs the
+ * bandwidth. Until 1 Dec 2026 the small chunks needed a lead of a quarter, which the preparer never
+ * had at 500,000 records/s; dropping it lowered the acknowledgements' p99 there (0.72 and 0.84 of
+ * before in two alternating runs, docs/performance.md).
  *
  * <p>The preparer thread runs at the lowest CPU priority ({@link BackgroundPriority}).
  *
@@ -244,8 +246,8 @@ final class SegmentPreparer implements AutoCloseable {
           continue;
         }
         long chunkStartNs = System.nanoTime();
-        boolean wellAhead = pos >= seen + seen / 4;
-        int chunk = wellAhead ? SMALL_CHUNK_BYTES : LARGE_CHUNK_BYTES;
+        boolean keepingUp = pos >= seen;
+        int chunk = keepingUp ? SMALL_CHUNK_BYTES : LARGE_CHUNK_BYTES;
         int n = (int) Math.min(chunk, fileBytes - pos); // zeros holds a large chunk or the file
         zeros.clear().limit(n);
         if (!beginChunk()) {
