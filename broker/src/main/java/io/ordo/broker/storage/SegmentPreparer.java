@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * it keeps up with the appends (its file holds at least the active segment's bytes: appends at
  * 500,000 records/s of 100 bytes, about 55 MB/s, and below) and {@value #LARGE_CHUNK_BYTES} chunks
  * while it is behind (after a burst, or appends faster than it can follow), where it needs the
- * bandwidth. Until 1 Dec 2026 the small chunks needed a lead of a quarter, which the preparer never
- * had at 500,000 records/s; dropping it lowered the acknowledgements' p99 there (0.72 and 0.84 of
- * before in two alternating runs, docs/performance.md).
+ * bandwidth. (The small chunks once needed a lead of a quarter, which the preparer never had at
+ * 500,000 records/s; without it the acknowledgements' p99 there was 0.72 and 0.84 of before in two
+ * alternating runs, docs/performance.md.)
  *
  * <p>The preparer thread runs at the lowest CPU priority ({@link BackgroundPriority}).
  *
