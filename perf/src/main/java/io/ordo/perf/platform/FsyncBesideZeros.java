@@ -16,8 +16,10 @@ import org.HdrHistogram.Histogram;
  * {@code --write-bytes} of a prepared file every {@code --interval-us} and fdatasyncs each write
  * (the sequencer's group commit); a background thread writes zeros to another file at {@code
  * --zeros-rate} bytes a second, fdatasyncing after every chunk of {@code --chunk-bytes} (0: no
- * background writer). The chunk sizes take turns, {@code --rounds} times, so each sees the same
- * moments of a noisy machine. Prints the percentiles of the foreground's write + fdatasync.
+ * background writer); {@code --zeros-io direct} writes them with O_DIRECT instead of through the
+ * page cache ({@code buffered,direct}: both in turn). The chunk sizes take turns, {@code --rounds}
+ * times, so each sees the same moments of a noisy machine. Prints the percentiles of the
+ * foreground's write + fdatasync.
  *
  * <pre>
  * java -cp perf/target/benchmarks.jar io.ordo.perf.platform.FsyncBesideZeros --dir /var/tmp \
@@ -82,8 +84,7 @@ public final class FsyncBesideZeros {
     IOException[] bgFailure = new IOException[1];
     Thread bg = null;
     try (FileChannel ch = ZeroFill.openPrepared(fgFile, ops * writeBytes);
-        FileChannel zeros =
-            direct ? ZeroFill.openEmptyDirect(bgFile) : ZeroFill.openEmpty(bgFile)) {
+        FileChannel zeros = ZeroFill.openEmpty(bgFile, direct)) {
       if (chunk > 0) {
         bg =
             new Thread(

@@ -4,8 +4,12 @@ import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /** Prepares a file as the log prepares a segment: zeros written from the start, then fsynced. */
 final class ZeroFill {
@@ -16,23 +20,25 @@ final class ZeroFill {
 
   /** Creates (or empties) {@code file}, open for reading and writing. */
   static FileChannel openEmpty(Path file) throws IOException {
-    return FileChannel.open(
-        file,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    return openEmpty(file, false);
   }
 
-  /** {@link #openEmpty} with O_DIRECT: writes of whole aligned blocks bypass the page cache. */
-  static FileChannel openEmptyDirect(Path file) throws IOException {
-    return FileChannel.open(
-        file,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.READ,
-        StandardOpenOption.WRITE,
-        ExtendedOpenOption.DIRECT);
+  /**
+   * {@link #openEmpty(Path)}; with {@code direct}, O_DIRECT: writes of whole aligned blocks ({@link
+   * #BLOCK}) bypass the page cache.
+   */
+  static FileChannel openEmpty(Path file, boolean direct) throws IOException {
+    Set<OpenOption> options =
+        new HashSet<>(
+            List.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE));
+    if (direct) {
+      options.add(ExtendedOpenOption.DIRECT);
+    }
+    return FileChannel.open(file, options);
   }
 
   /** {@link #openEmpty}, then {@code bytes} of zeros written and fsynced. */
