@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
 final class SegmentPreparer implements AutoCloseable {
   static final String FILE_NAME = "next-segment.prepared";
   private static final Logger LOG = LoggerFactory.getLogger(SegmentPreparer.class);
-  private static final int SMALL_CHUNK_BYTES = 128 * 1024;
-  private static final int LARGE_CHUNK_BYTES = 1024 * 1024;
+  static final int SMALL_CHUNK_BYTES = 128 * 1024;
+  static final int LARGE_CHUNK_BYTES = 1024 * 1024;
   private static final long MAX_BYTES_PER_SECOND = 64L * 1024 * 1024;
   private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -246,9 +246,7 @@ final class SegmentPreparer implements AutoCloseable {
           continue;
         }
         long chunkStartNs = System.nanoTime();
-        boolean keepingUp = pos >= seen;
-        int chunk = keepingUp ? SMALL_CHUNK_BYTES : LARGE_CHUNK_BYTES;
-        int n = (int) Math.min(chunk, fileBytes - pos); // zeros holds a large chunk or the file
+        int n = chunkBytes(pos, seen, fileBytes);
         zeros.clear().limit(n);
         if (!beginChunk()) {
           break; // closed, or a roll took the file
@@ -276,6 +274,17 @@ final class SegmentPreparer implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The next chunk at {@code pos} of a file of {@code fileBytes} when the active segment holds
+   * {@code seen} bytes: small while the file holds at least as much (the preparer keeps up), large
+   * while behind, never past the end of the file (the zeros buffer holds a large chunk or the
+   * file).
+   */
+  static int chunkBytes(long pos, long seen, long fileBytes) {
+    int chunk = pos >= seen ? SMALL_CHUNK_BYTES : LARGE_CHUNK_BYTES;
+    return (int) Math.min(chunk, fileBytes - pos);
   }
 
   private synchronized boolean isHandedOver() {

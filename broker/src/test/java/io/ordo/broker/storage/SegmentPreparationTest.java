@@ -148,9 +148,9 @@ class SegmentPreparationTest {
   }
 
   /**
-   * A file of several chunks of both sizes (small while the preparer is ahead of the appends, large
-   * while behind) and a last partial one: every byte of it is zero and durable, and the appends
-   * that roll into it read back.
+   * A file of several chunks (small while the preparer keeps up with the appends, large if it falls
+   * behind) and a last partial one: every byte of it is zero and durable, and the appends that roll
+   * into it read back.
    */
   @Test
   void aFileOfManyChunksIsZeroThroughout() throws Exception {

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The preparer's hand-over of an unfinished file: a roll takes a file at least half prepared as it
- * is, and the preparer thread writes no more into it; a file less than half prepared stays for the
- * roll after. No randomness here (nothing to seed); waits are for conditions, bounded.
+ * The preparer's chunk sizes, and its hand-over of an unfinished file: a roll takes a file at least
+ * half prepared as it is, and the preparer thread writes no more into it; a file less than half
+ * prepared stays for the roll after. No randomness here (nothing to seed); waits are for
+ * conditions, bounded.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SegmentPreparerTest {
@@ -30,6 +31,31 @@ class SegmentPreparerTest {
       assertThat(System.nanoTime()).as(what).isLessThan(deadline);
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
+  }
+
+  @Test
+  void chunksAreSmallWhileThePreparerKeepsUpAndLargeWhileItIsBehind() {
+    int small = SegmentPreparer.SMALL_CHUNK_BYTES;
+    int large = SegmentPreparer.LARGE_CHUNK_BYTES;
+    assertThat(SegmentPreparer.chunkBytes(0, 0, FILE_BYTES)).as("a new file").isEqualTo(small);
+    assertThat(SegmentPreparer.chunkBytes(3 << 20, 3 << 20, FILE_BYTES))
+        .as("as much as the active segment")
+        .isEqualTo(small);
+    assertThat(SegmentPreparer.chunkBytes(4 << 20, 3 << 20, FILE_BYTES))
+        .as("ahead")
+        .isEqualTo(small);
+    assertThat(SegmentPreparer.chunkBytes(3 << 20, (3 << 20) + 1, FILE_BYTES))
+        .as("one byte behind")
+        .isEqualTo(large);
+    assertThat(SegmentPreparer.chunkBytes(0, FILE_BYTES, FILE_BYTES))
+        .as("after a burst")
+        .isEqualTo(large);
+    assertThat(SegmentPreparer.chunkBytes(FILE_BYTES - 100, 0, FILE_BYTES))
+        .as("the end of the file, ahead")
+        .isEqualTo(100);
+    assertThat(SegmentPreparer.chunkBytes(FILE_BYTES - 100, FILE_BYTES, FILE_BYTES))
+        .as("the end of the file, behind")
+        .isEqualTo(100);
   }
 
   @Test
