@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -58,8 +59,18 @@ public final class FsyncBesideZeros {
         throw new IllegalArgumentException("--zeros-io takes buffered or direct: " + io);
       }
     }
+    int[] chunks = a.intList("--chunk-bytes", "0,1048576,131072");
+    for (int chunk : chunks) {
+      if (List.of(ios).contains("direct") && chunk % ZeroFill.BLOCK != 0) {
+        throw new IllegalArgumentException(
+            "--zeros-io direct needs --chunk-bytes in whole blocks of "
+                + ZeroFill.BLOCK
+                + ": "
+                + chunk);
+      }
+    }
     for (int r = 0; r < rounds; r++) {
-      for (int chunk : a.intList("--chunk-bytes", "0,1048576,131072")) {
+      for (int chunk : chunks) {
         for (String io : chunk > 0 ? ios : new String[] {"buffered"}) {
           run(dir, chunk, io.equals("direct"), writeBytes, intervalNs, zerosRate, seconds);
         }
