@@ -84,6 +84,9 @@ public final class Log implements AutoCloseable {
   private final RecoveryCheckpointer checkpointer;
   private boolean preparationRequested;
 
+  /** Where the prepared zeros of the active segment's file end (0: appends grow the file). */
+  private long activeZerosEnd;
+
   private record PendingClose(Segment segment, long closeAtMs) {}
 
   private Log(
@@ -279,7 +282,7 @@ public final class Log implements AutoCloseable {
     lastTerm = group.term(to - 1);
     nextOffset = next;
     if (preparer != null) {
-      preparer.activeBytes(pos);
+      preparer.activeBytes(pos, pos < activeZerosEnd);
       if (!preparationRequested) {
         preparer.request();
         preparationRequested = true;
@@ -318,6 +321,7 @@ public final class Log implements AutoCloseable {
   /** A new empty segment, in the prepared file when one is ready. */
   private Segment createSegment(long baseOffset) throws IOException {
     preparationRequested = false;
+    activeZerosEnd = 0;
     FileChannel prepared = preparer == null ? null : preparer.take();
     if (prepared == null) {
       if (preparer != null) {
@@ -341,7 +345,9 @@ public final class Log implements AutoCloseable {
             zeros,
             config.segmentBytes());
       }
-      return Segment.createFrom(dir, baseOffset, prepared, preparer.file());
+      Segment fresh = Segment.createFrom(dir, baseOffset, prepared, preparer.file());
+      activeZerosEnd = zeros;
+      return fresh;
     } catch (IOException | RuntimeException e) {
       prepared.close();
       throw e;
@@ -501,6 +507,7 @@ public final class Log implements AutoCloseable {
       LogRecovery.resumeAfterTruncate(target, writerReader, position, offset);
       RecoveryCheckpoint.forceDirectory(dir);
       active = target;
+      activeZerosEnd = 0; // cut at the position
       preparationRequested = false;
       active.firstAppendMs(position == 0 ? Long.MIN_VALUE : firstAppendOf(target, now));
       lastTerm = termBefore;
@@ -754,6 +761,11 @@ public final class Log implements AutoCloseable {
   /** Whether a prepared file is waiting for the next roll (for tests). */
   boolean preparedSegmentReady() {
     return preparer != null && preparer.isReady();
+  }
+
+  /** Whether the next append to the active segment overwrites prepared zeros (for tests). */
+  boolean appendsOverwriteZeros() {
+    return active.sizeBytes() < activeZerosEnd;
   }
 
   /** Bytes recovery checked in full when this log opened (0 after a clean close). */

@@ -40,12 +40,15 @@ import org.slf4j.LoggerFactory;
  * chunks and 0.9-1.0 ms beside 128 KiB ones ({@code FsyncBesideZeros} in {@code perf}). But a
  * chunk's fdatasync has a cost of its own whatever its size: in 128 KiB chunks the preparer takes
  * about twice the CPU and writes more slowly. So it writes {@value #SMALL_CHUNK_BYTES} chunks while
- * it keeps up with the appends (its file holds at least the active segment's bytes: appends at
- * 500,000 records/s of 100 bytes, about 55 MB/s, and below) and {@value #LARGE_CHUNK_BYTES} chunks
- * while it is behind (after a burst, or appends faster than it can follow), where it needs the
- * bandwidth. (The small chunks once needed a lead of a quarter, which the preparer never had at
- * 500,000 records/s; without it the acknowledgements' p99 there was 0.72 and 0.84 of before in two
- * alternating runs, docs/performance.md.)
+ * it is well ahead of the appends (its file holds at least 1.25 times the active segment's bytes,
+ * where appends below about 40 MiB/s keep it) or, while the appends overwrite the zeros of a
+ * prepared active segment, whenever it keeps up with them (at least the active segment's bytes:
+ * appends at 500,000 records/s of 100 bytes, about 55 MB/s, never leave it a lead of a quarter);
+ * otherwise {@value #LARGE_CHUNK_BYTES} chunks (behind after a burst, or appends faster than it can
+ * follow, where it needs the bandwidth). Measured at 500,000 records/s (docs/performance.md):
+ * beside a prepared active segment, small chunks whenever it keeps up gave acknowledgements a p99
+ * 0.72 to 0.84 of large ones; beside appends that grow their file (a new log's first segment), 1.19
+ * times it, so there the lead of a quarter stays.
  *
  * <p>The preparer thread runs at the lowest CPU priority ({@link BackgroundPriority}).
  *
@@ -68,6 +71,7 @@ final class SegmentPreparer implements AutoCloseable {
   private final Thread thread;
 
   private volatile long activeBytes;
+  private volatile boolean activeOverwrites;
   private volatile long preparedBytes;
   private boolean wanted;
   private boolean closed;
@@ -94,8 +98,12 @@ final class SegmentPreparer implements AutoCloseable {
     return file;
   }
 
-  /** The bytes in the active segment, which pace the preparation. Writer thread; cheap. */
-  void activeBytes(long bytes) {
+  /**
+   * The bytes in the active segment, which pace the preparation, and whether its appends still
+   * overwrite prepared zeros. Writer thread; cheap.
+   */
+  void activeBytes(long bytes, boolean overwriting) {
+    activeOverwrites = overwriting;
     activeBytes = bytes;
   }
 
@@ -246,7 +254,7 @@ final class SegmentPreparer implements AutoCloseable {
           continue;
         }
         long chunkStartNs = System.nanoTime();
-        int n = chunkBytes(pos, seen, fileBytes);
+        int n = chunkBytes(pos, seen, activeOverwrites, fileBytes);
         zeros.clear().limit(n);
         if (!beginChunk()) {
           break; // closed, or a roll took the file
@@ -278,13 +286,13 @@ final class SegmentPreparer implements AutoCloseable {
 
   /**
    * The next chunk at {@code pos} of a file of {@code fileBytes} when the active segment holds
-   * {@code seen} bytes: small while the file holds at least as much (the preparer keeps up), large
-   * while behind, never past the end of the file (the zeros buffer holds a large chunk or the
-   * file).
+   * {@code seen} bytes, its appends {@code overwriting} prepared zeros or not: small while the file
+   * holds at least 1.25 times as much, or at least as much while the appends overwrite; otherwise
+   * large; never past the end of the file (the zeros buffer holds a large chunk or the file).
    */
-  static int chunkBytes(long pos, long seen, long fileBytes) {
-    int chunk = pos >= seen ? SMALL_CHUNK_BYTES : LARGE_CHUNK_BYTES;
-    return (int) Math.min(chunk, fileBytes - pos);
+  static int chunkBytes(long pos, long seen, boolean overwriting, long fileBytes) {
+    boolean small = pos >= seen + seen / 4 || (overwriting && pos >= seen);
+    return (int) Math.min(small ? SMALL_CHUNK_BYTES : LARGE_CHUNK_BYTES, fileBytes - pos);
   }
 
   private synchronized boolean isHandedOver() {

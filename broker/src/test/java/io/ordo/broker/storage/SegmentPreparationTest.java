@@ -69,6 +69,9 @@ class SegmentPreparationTest {
   /** Appends until the active segment is the prepared file (a roll found it ready). */
   private void appendIntoAPreparedSegment(Log log, List<byte[]> appended) throws IOException {
     append(log, appended); // the first append to a segment asks for the next one's file
+    if (log.segments().size() == 1) {
+      assertThat(log.appendsOverwriteZeros()).as("a new log's first segment grows").isFalse();
+    }
     awaitPrepared(log);
     int segments = log.segments().size();
     while (log.segments().size() == segments) {
@@ -78,6 +81,7 @@ class SegmentPreparationTest {
     assertThat(Files.size(activeFile(log)))
         .as("the active segment is the prepared file")
         .isEqualTo(SEGMENT_BYTES);
+    assertThat(log.appendsOverwriteZeros()).as("appends into the prepared file").isTrue();
   }
 
   private static void awaitPrepared(Log log) {

@@ -34,39 +34,48 @@ class SegmentPreparerTest {
   }
 
   @Test
-  void chunksAreSmallWhileThePreparerKeepsUpAndLargeWhileItIsBehind() {
+  void chunksAreSmallWhileThePreparerIsAheadAndLargeWhileItIsBehind() {
     int small = SegmentPreparer.SMALL_CHUNK_BYTES;
     int large = SegmentPreparer.LARGE_CHUNK_BYTES;
-    assertThat(SegmentPreparer.chunkBytes(0, 0, FILE_BYTES)).as("a new file").isEqualTo(small);
-    assertThat(SegmentPreparer.chunkBytes(3 << 20, 3 << 20, FILE_BYTES))
-        .as("as much as the active segment")
-        .isEqualTo(small);
-    assertThat(SegmentPreparer.chunkBytes(4 << 20, 3 << 20, FILE_BYTES))
-        .as("ahead")
-        .isEqualTo(small);
-    assertThat(SegmentPreparer.chunkBytes(3 << 20, (3 << 20) + 1, FILE_BYTES))
-        .as("one byte behind")
+    int mib = 1 << 20;
+    for (boolean overwriting : new boolean[] {false, true}) {
+      String appends = overwriting ? "appends overwriting zeros" : "appends growing their file";
+      assertThat(SegmentPreparer.chunkBytes(0, 0, overwriting, FILE_BYTES))
+          .as("a new file, %s", appends)
+          .isEqualTo(small);
+      assertThat(SegmentPreparer.chunkBytes(5 * mib, 4 * mib, overwriting, FILE_BYTES))
+          .as("a lead of a quarter, %s", appends)
+          .isEqualTo(small);
+      assertThat(SegmentPreparer.chunkBytes(4 * mib, 4 * mib + 1, overwriting, FILE_BYTES))
+          .as("one byte behind, %s", appends)
+          .isEqualTo(large);
+      assertThat(SegmentPreparer.chunkBytes(0, FILE_BYTES, overwriting, FILE_BYTES))
+          .as("after a burst, %s", appends)
+          .isEqualTo(large);
+      assertThat(SegmentPreparer.chunkBytes(FILE_BYTES - 100, 0, overwriting, FILE_BYTES))
+          .as("the end of the file, ahead, %s", appends)
+          .isEqualTo(100);
+      assertThat(SegmentPreparer.chunkBytes(FILE_BYTES - 100, FILE_BYTES, overwriting, FILE_BYTES))
+          .as("the end of the file, behind, %s", appends)
+          .isEqualTo(100);
+    }
+    // keeping up without a lead of a quarter: small only beside appends that overwrite zeros
+    assertThat(SegmentPreparer.chunkBytes(4 * mib, 4 * mib, true, FILE_BYTES)).isEqualTo(small);
+    assertThat(SegmentPreparer.chunkBytes(5 * mib - 1, 4 * mib, true, FILE_BYTES)).isEqualTo(small);
+    assertThat(SegmentPreparer.chunkBytes(4 * mib, 4 * mib, false, FILE_BYTES)).isEqualTo(large);
+    assertThat(SegmentPreparer.chunkBytes(5 * mib - 1, 4 * mib, false, FILE_BYTES))
         .isEqualTo(large);
-    assertThat(SegmentPreparer.chunkBytes(0, FILE_BYTES, FILE_BYTES))
-        .as("after a burst")
-        .isEqualTo(large);
-    assertThat(SegmentPreparer.chunkBytes(FILE_BYTES - 100, 0, FILE_BYTES))
-        .as("the end of the file, ahead")
-        .isEqualTo(100);
-    assertThat(SegmentPreparer.chunkBytes(FILE_BYTES - 100, FILE_BYTES, FILE_BYTES))
-        .as("the end of the file, behind")
-        .isEqualTo(100);
   }
 
   @Test
   void aRollTakesAFileAtLeastHalfPreparedAndThePreparerWritesNoMoreOfIt() throws Exception {
     try (SegmentPreparer preparer = new SegmentPreparer(dir, FILE_BYTES)) {
       // The zeros follow the appends: up to 1.5 times the active segment's bytes.
-      preparer.activeBytes(1 << 20);
+      preparer.activeBytes(1 << 20, false);
       preparer.request();
       await("zeros up to the allowance", () -> preparer.preparedBytes() >= 3 << 19);
       assertThat(preparer.take()).as("a file less than half prepared stays").isNull();
-      preparer.activeBytes(3 << 20);
+      preparer.activeBytes(3 << 20, false);
       await("half the file", () -> preparer.preparedBytes() >= FILE_BYTES / 2);
 
       FileChannel taken = preparer.take();
@@ -80,7 +89,7 @@ class SegmentPreparerTest {
       taken.write(marker, size - 8); // the appends' bytes, where the zeros end
 
       // Appends that would allow more zeros, and the next file: the preparer moves on to it.
-      preparer.activeBytes(FILE_BYTES);
+      preparer.activeBytes(FILE_BYTES, false);
       preparer.request();
       await("the next file", preparer::isReady);
       assertThat(taken.size()).as("no zeros after the hand-over").isEqualTo(size);
