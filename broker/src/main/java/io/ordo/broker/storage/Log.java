@@ -282,7 +282,7 @@ public final class Log implements AutoCloseable {
     lastTerm = group.term(to - 1);
     nextOffset = next;
     if (preparer != null) {
-      preparer.activeBytes(pos, pos < activeZerosEnd);
+      preparer.activeBytes(pos);
       if (!preparationRequested) {
         preparer.request();
         preparationRequested = true;
@@ -321,7 +321,7 @@ public final class Log implements AutoCloseable {
   /** A new empty segment, in the prepared file when one is ready. */
   private Segment createSegment(long baseOffset) throws IOException {
     preparationRequested = false;
-    activeZerosEnd = 0;
+    activeZerosEnd(0);
     FileChannel prepared = preparer == null ? null : preparer.take();
     if (prepared == null) {
       if (preparer != null) {
@@ -346,7 +346,7 @@ public final class Log implements AutoCloseable {
             config.segmentBytes());
       }
       Segment fresh = Segment.createFrom(dir, baseOffset, prepared, preparer.file());
-      activeZerosEnd = zeros;
+      activeZerosEnd(zeros);
       return fresh;
     } catch (IOException | RuntimeException e) {
       prepared.close();
@@ -507,7 +507,7 @@ public final class Log implements AutoCloseable {
       LogRecovery.resumeAfterTruncate(target, writerReader, position, offset);
       RecoveryCheckpoint.forceDirectory(dir);
       active = target;
-      activeZerosEnd = 0; // cut at the position
+      activeZerosEnd(0); // cut at the position
       preparationRequested = false;
       active.firstAppendMs(position == 0 ? Long.MIN_VALUE : firstAppendOf(target, now));
       lastTerm = termBefore;
@@ -761,6 +761,14 @@ public final class Log implements AutoCloseable {
   /** Whether a prepared file is waiting for the next roll (for tests). */
   boolean preparedSegmentReady() {
     return preparer != null && preparer.isReady();
+  }
+
+  /** Where the active segment's prepared zeros end, for the preparer's chunk size too. */
+  private void activeZerosEnd(long end) {
+    activeZerosEnd = end;
+    if (preparer != null) {
+      preparer.activeZerosEnd(end);
+    }
   }
 
   /** Whether the next append to the active segment overwrites prepared zeros (for tests). */

@@ -71,7 +71,7 @@ final class SegmentPreparer implements AutoCloseable {
   private final Thread thread;
 
   private volatile long activeBytes;
-  private volatile boolean activeOverwrites;
+  private volatile long activeZerosEnd;
   private volatile long preparedBytes;
   private boolean wanted;
   private boolean closed;
@@ -98,13 +98,17 @@ final class SegmentPreparer implements AutoCloseable {
     return file;
   }
 
-  /**
-   * The bytes in the active segment, which pace the preparation, and whether its appends still
-   * overwrite prepared zeros. Writer thread; cheap.
-   */
-  void activeBytes(long bytes, boolean overwriting) {
-    activeOverwrites = overwriting;
+  /** The bytes in the active segment, which pace the preparation. Writer thread; cheap. */
+  void activeBytes(long bytes) {
     activeBytes = bytes;
+  }
+
+  /**
+   * Where the zeros of the active segment's file end (0: its appends grow it): appends below that
+   * overwrite prepared zeros. Writer thread, at each new active segment.
+   */
+  void activeZerosEnd(long end) {
+    activeZerosEnd = end;
   }
 
   /** Asks for a file to be prepared, unless one is ready or under way. */
@@ -254,7 +258,7 @@ final class SegmentPreparer implements AutoCloseable {
           continue;
         }
         long chunkStartNs = System.nanoTime();
-        int n = chunkBytes(pos, seen, activeOverwrites, fileBytes);
+        int n = chunkBytes(pos, seen, seen < activeZerosEnd, fileBytes);
         zeros.clear().limit(n);
         if (!beginChunk()) {
           break; // closed, or a roll took the file

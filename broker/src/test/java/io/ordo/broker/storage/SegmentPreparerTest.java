@@ -71,11 +71,11 @@ class SegmentPreparerTest {
   void aRollTakesAFileAtLeastHalfPreparedAndThePreparerWritesNoMoreOfIt() throws Exception {
     try (SegmentPreparer preparer = new SegmentPreparer(dir, FILE_BYTES)) {
       // The zeros follow the appends: up to 1.5 times the active segment's bytes.
-      preparer.activeBytes(1 << 20, false);
+      preparer.activeBytes(1 << 20);
       preparer.request();
       await("zeros up to the allowance", () -> preparer.preparedBytes() >= 3 << 19);
       assertThat(preparer.take()).as("a file less than half prepared stays").isNull();
-      preparer.activeBytes(3 << 20, false);
+      preparer.activeBytes(3 << 20);
       await("half the file", () -> preparer.preparedBytes() >= FILE_BYTES / 2);
 
       FileChannel taken = preparer.take();
@@ -89,7 +89,7 @@ class SegmentPreparerTest {
       taken.write(marker, size - 8); // the appends' bytes, where the zeros end
 
       // Appends that would allow more zeros, and the next file: the preparer moves on to it.
-      preparer.activeBytes(FILE_BYTES, false);
+      preparer.activeBytes(FILE_BYTES);
       preparer.request();
       await("the next file", preparer::isReady);
       assertThat(taken.size()).as("no zeros after the hand-over").isEqualTo(size);
