@@ -1,14 +1,11 @@
 package io.ordo.tools;
 
 import io.ordo.producer.Producer;
-import io.ordo.producer.SendCallback;
 import java.io.PrintWriter;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,8 +25,6 @@ import picocli.CommandLine.Spec;
       "The last line has the shape of kafka-producer-perf-test's summary."
     })
 public final class PerfProduceCommand implements Callable<Integer> {
-  private static final long MAX_LATENCY_US = TimeUnit.SECONDS.toMicros(60);
-
   @Mixin ClientOptions client;
   @Mixin PerfProducerOptions producerOptions;
 
@@ -63,7 +58,7 @@ public final class PerfProduceCommand implements Callable<Integer> {
       defaultValue = "5000")
   long reportIntervalMs;
 
-  private final Histogram total = new Histogram(MAX_LATENCY_US, 3);
+  private final Histogram total = new Histogram(AckOutcomes.MAX_LATENCY_US, 3);
   private Histogram window;
   private PrintWriter out;
 
@@ -76,12 +71,12 @@ public final class PerfProduceCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     byte[] value = new byte[recordSize];
     new Random(42).nextBytes(value);
-    Outcomes measured = new Outcomes();
+    AckOutcomes measured = new AckOutcomes();
     long startNs;
     try (Producer producer = producerOptions.apply(client.producerBuilder()).build()) {
       if (warmupRecords > 0) {
         // The same loop and callback as the measured run, so the JIT has compiled what is timed.
-        Outcomes warmup = new Outcomes();
+        AckOutcomes warmup = new AckOutcomes();
         sendAll(producer, value, warmupRecords, warmup, Long.MAX_VALUE);
         producer.flush();
         if (warmup.failures.get() > 0) {
@@ -127,14 +122,14 @@ public final class PerfProduceCommand implements Callable<Integer> {
    * progress line every {@code reportMs} (and folds that window into {@link #total}).
    */
   private void sendAll(
-      Producer producer, byte[] value, long count, Outcomes outcomes, long reportMs) {
+      Producer producer, byte[] value, long count, AckOutcomes outcomes, long reportMs) {
     long startNs = System.nanoTime();
     long lastReportNs = startNs;
     long windowStartSent = 0;
     OfferedRate rate = new OfferedRate(throughput, startNs);
     for (long i = 0; i < count; i++) {
       long sendNs = rate.awaitRecord(i); // a clock read costs ~30 ns here: one per send
-      producer.send(stream, null, value, null, new AckTimer(sendNs, outcomes));
+      producer.send(stream, null, value, null, outcomes.timer(sendNs));
       if (sendNs - lastReportNs >= TimeUnit.MILLISECONDS.toNanos(reportMs)) {
         window = outcomes.recorder.getIntervalHistogram(window);
         total.add(window);
@@ -143,41 +138,6 @@ public final class PerfProduceCommand implements Callable<Integer> {
         lastReportNs = sendNs;
       }
     }
-  }
-
-  /**
-   * Records one record's ack latency. A class rather than a capturing lambda: the client commands
-   * run on the C1 compiler, which allocates a lambda through a method handle and a native call,
-   * about 8 % of the load generator's CPU at 500,000 records/s.
-   */
-  private static final class AckTimer implements SendCallback {
-    private final long sendNs;
-    private final Outcomes outcomes;
-
-    AckTimer(long sendNs, Outcomes outcomes) {
-      this.sendNs = sendNs;
-      this.outcomes = outcomes;
-    }
-
-    @Override
-    public void onCompletion(long offset, long streamVersion, Throwable error) {
-      if (error == null) {
-        outcomes.recorder.recordValue(
-            Math.min((System.nanoTime() - sendNs) / 1000, MAX_LATENCY_US));
-        outcomes.acked.incrementAndGet();
-      } else {
-        outcomes.failures.incrementAndGet();
-      }
-    }
-  }
-
-  /**
-   * What the records of one run came to: their ack latencies, and how many were acked or failed.
-   */
-  private static final class Outcomes {
-    final Recorder recorder = new Recorder(MAX_LATENCY_US, 3);
-    final AtomicLong acked = new AtomicLong();
-    final AtomicLong failures = new AtomicLong();
   }
 
   private void printWindow(long sent, long ns, Histogram h) {

@@ -74,7 +74,9 @@ class ConsumeCommandTest {
               "--throughput",
               "2000");
       System.out.print(e2e);
-      assertThat(e2e).contains("p99");
+      assertThat(e2e)
+          .containsPattern("from send to acknowledgement: p50 [0-9.]+ ms, p99 [0-9.]+ ms")
+          .containsPattern("end-to-end latency p50 [0-9.]+ ms, p99 [0-9.]+ ms");
     }
   }
 
