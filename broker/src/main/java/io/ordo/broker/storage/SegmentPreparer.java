@@ -43,12 +43,17 @@ import org.slf4j.LoggerFactory;
  * it is well ahead of the appends (its file holds at least 1.25 times the active segment's bytes,
  * where appends below about 40 MiB/s keep it) or, while the appends overwrite the zeros of a
  * prepared active segment, whenever it keeps up with them (at least the active segment's bytes:
- * appends at 500,000 records/s of 100 bytes, about 55 MB/s, never leave it a lead of a quarter);
- * otherwise {@value #LARGE_CHUNK_BYTES} chunks (behind after a burst, or appends faster than it can
- * follow, where it needs the bandwidth). Measured at 500,000 records/s (docs/performance.md):
- * beside a prepared active segment, small chunks whenever it keeps up gave acknowledgements a p99
- * 0.72 to 0.84 of large ones; beside appends that grow their file (a new log's first segment), 1.19
- * times it, so there the lead of a quarter stays.
+ * appends at 500,000 records/s of 100 bytes, about 55 MB/s, never leave it a lead of a quarter).
+ * Behind the appends it writes {@value #LARGE_CHUNK_BYTES} chunks at the cap only while it is in a
+ * hurry: when finishing the file before the active segment is full would take more than {@link
+ * #UNHURRIED_BYTES_PER_SECOND} at the append rate of the last half second. Otherwise (after a
+ * burst, beside appends that slowed down) small chunks at 1.25 times the rate it needs: there 1 MiB
+ * chunks at the cap sat beside every e2e step that followed a burst ({@link #pace}). Measured at
+ * 500,000 records/s (docs/performance.md): beside a prepared active segment, small chunks whenever
+ * it keeps up gave acknowledgements a p99 0.72 to 0.84 of large ones; beside appends that grow
+ * their file (a new log's first segment), 1.19 times it, so there the lead of a quarter stays;
+ * after bursts, pacing the unhurried catch-up gave the e2e step a p99 0.74 and 0.82 of catching up
+ * at the cap in 1 MiB chunks.
  *
  * <p>The preparer thread runs at the lowest CPU priority ({@link BackgroundPriority}).
  *
@@ -61,6 +66,20 @@ final class SegmentPreparer implements AutoCloseable {
   static final int SMALL_CHUNK_BYTES = 128 * 1024;
   static final int LARGE_CHUNK_BYTES = 1024 * 1024;
   private static final long MAX_BYTES_PER_SECOND = 64L * 1024 * 1024;
+
+  /**
+   * Behind the appends, the preparer is unhurried while it can finish the file before the active
+   * segment is full at no more than this (half the cap): it then writes small chunks at 1.25 times
+   * the rate it needs, and at least {@link #MIN_UNHURRIED_BYTES_PER_SECOND}.
+   */
+  static final long UNHURRIED_BYTES_PER_SECOND = MAX_BYTES_PER_SECOND / 2;
+
+  /** The slowest unhurried pace: behind appends that stopped, the file is still finished. */
+  static final long MIN_UNHURRIED_BYTES_PER_SECOND = 8L * 1024 * 1024;
+
+  /** How often the append rate is measured. */
+  private static final long RATE_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
   private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long CLOSE_WAIT_MS = 10_000;
@@ -238,13 +257,23 @@ final class SegmentPreparer implements AutoCloseable {
       long pauseNanos = MIN_PAUSE_NANOS;
       long lastSeen = -1;
       long nextChunkNs = System.nanoTime();
+      long rateFromNs = nextChunkNs;
+      long rateFromBytes = activeBytes;
+      long appendRate = 0; // bytes a second into the active segment, over the last window
       while (pos < fileBytes) {
-        long capNs = nextChunkNs - System.nanoTime();
+        long nowNs = System.nanoTime();
+        long capNs = nextChunkNs - nowNs;
         if (capNs > 0) {
           LockSupport.parkNanos(capNs);
           continue;
         }
         long seen = activeBytes;
+        if (nowNs - rateFromNs >= RATE_WINDOW_NANOS) {
+          // a roll meanwhile restarts the count: no rate for that window
+          appendRate = Math.max(0, seen - rateFromBytes) * 1_000_000_000L / (nowNs - rateFromNs);
+          rateFromNs = nowNs;
+          rateFromBytes = seen;
+        }
         long allowed = Math.max(SMALL_CHUNK_BYTES, seen + seen / 2);
         if (pos >= allowed) {
           if (stopped()) {
@@ -258,7 +287,8 @@ final class SegmentPreparer implements AutoCloseable {
           continue;
         }
         long chunkStartNs = System.nanoTime();
-        int n = chunkBytes(pos, seen, seen < activeZerosEnd, fileBytes);
+        Pace pace = pace(pos, seen, seen < activeZerosEnd, fileBytes, appendRate);
+        int n = pace.chunkBytes();
         zeros.clear().limit(n);
         if (!beginChunk()) {
           break; // closed, or a roll took the file
@@ -276,7 +306,7 @@ final class SegmentPreparer implements AutoCloseable {
             preparedBytes = pos;
           }
         }
-        nextChunkNs = chunkStartNs + n * 1_000_000_000L / MAX_BYTES_PER_SECOND;
+        nextChunkNs = chunkStartNs + n * 1_000_000_000L / pace.bytesPerSecond();
       }
       finish(ch, pos >= fileBytes);
     } catch (IOException | RuntimeException e) {
@@ -288,15 +318,52 @@ final class SegmentPreparer implements AutoCloseable {
     }
   }
 
+  /** The next chunk's size, and the rate at which to write the zeros for now. */
+  record Pace(int chunkBytes, long bytesPerSecond) {}
+
   /**
-   * The next chunk at {@code pos} of a file of {@code fileBytes} when the active segment holds
-   * {@code seen} bytes, its appends {@code overwriting} prepared zeros or not: small while the file
-   * holds at least 1.25 times as much, or at least as much while the appends overwrite; otherwise
-   * large; never past the end of the file (the zeros buffer holds a large chunk or the file).
+   * How to write the next chunk at {@code pos} of a file of {@code fileBytes} when the active
+   * segment holds {@code seen} bytes, growing by {@code appendRate} bytes a second, its appends
+   * {@code overwriting} prepared zeros or not:
+   *
+   * <ul>
+   *   <li>ahead (the file holds at least 1.25 times the active segment's bytes, or at least as many
+   *       while the appends overwrite): small chunks at the cap;
+   *   <li>behind but unhurried (the rest of the file can be written before the active segment is
+   *       full at no more than {@link #UNHURRIED_BYTES_PER_SECOND}; after a burst, beside appends
+   *       that slowed down or stopped): small chunks at 1.25 times the rate needed, at least {@link
+   *       #MIN_UNHURRIED_BYTES_PER_SECOND};
+   *   <li>behind and in a hurry: large chunks at the cap.
+   * </ul>
+   *
+   * Never past the end of the file (the zeros buffer holds a large chunk or the file).
    */
-  static int chunkBytes(long pos, long seen, boolean overwriting, long fileBytes) {
-    boolean small = pos >= seen + seen / 4 || (overwriting && pos >= seen);
-    return (int) Math.min(small ? SMALL_CHUNK_BYTES : LARGE_CHUNK_BYTES, fileBytes - pos);
+  static Pace pace(long pos, long seen, boolean overwriting, long fileBytes, long appendRate) {
+    boolean ahead = pos >= seen + seen / 4 || (overwriting && pos >= seen);
+    long needed = neededRate(pos, seen, fileBytes, appendRate);
+    int small = (int) Math.min(SMALL_CHUNK_BYTES, fileBytes - pos);
+    if (ahead) {
+      return new Pace(small, MAX_BYTES_PER_SECOND);
+    }
+    if (needed <= UNHURRIED_BYTES_PER_SECOND) {
+      return new Pace(small, Math.max(MIN_UNHURRIED_BYTES_PER_SECOND, needed + needed / 4));
+    }
+    return new Pace((int) Math.min(LARGE_CHUNK_BYTES, fileBytes - pos), MAX_BYTES_PER_SECOND);
+  }
+
+  /**
+   * Bytes a second that finish the file (at {@code pos} of {@code fileBytes}) by the time appends
+   * at {@code appendRate} fill the active segment from {@code seen} to the same size.
+   */
+  private static long neededRate(long pos, long seen, long fileBytes, long appendRate) {
+    if (appendRate == 0) {
+      return 0;
+    }
+    long untilRoll = fileBytes - seen;
+    if (untilRoll <= 0) {
+      return Long.MAX_VALUE;
+    }
+    return (long) ((double) appendRate * (fileBytes - pos) / untilRoll);
   }
 
   private synchronized boolean isHandedOver() {

@@ -34,37 +34,68 @@ class SegmentPreparerTest {
   }
 
   @Test
-  void chunksAreSmallWhileThePreparerIsAheadAndLargeWhileItIsBehind() {
-    int small = SegmentPreparer.SMALL_CHUNK_BYTES;
-    int large = SegmentPreparer.LARGE_CHUNK_BYTES;
+  void chunksAreLargeOnlyWhileThePreparerIsBehindAndInAHurry() {
     int mib = 1 << 20;
+    long cap = 64L * mib;
+    long fast = 100L * mib; // appends a second: behind them, the preparer is in a hurry
+    SegmentPreparer.Pace smallAtCap =
+        new SegmentPreparer.Pace(SegmentPreparer.SMALL_CHUNK_BYTES, cap);
+    SegmentPreparer.Pace largeAtCap =
+        new SegmentPreparer.Pace(SegmentPreparer.LARGE_CHUNK_BYTES, cap);
     for (boolean overwriting : new boolean[] {false, true}) {
       String appends = overwriting ? "appends overwriting zeros" : "appends growing their file";
-      assertThat(SegmentPreparer.chunkBytes(0, 0, overwriting, FILE_BYTES))
+      assertThat(SegmentPreparer.pace(0, 0, overwriting, FILE_BYTES, fast))
           .as("a new file, %s", appends)
-          .isEqualTo(small);
-      assertThat(SegmentPreparer.chunkBytes(5 * mib, 4 * mib, overwriting, FILE_BYTES))
+          .isEqualTo(smallAtCap);
+      assertThat(SegmentPreparer.pace(5 * mib, 4 * mib, overwriting, FILE_BYTES, fast))
           .as("a lead of a quarter, %s", appends)
-          .isEqualTo(small);
-      assertThat(SegmentPreparer.chunkBytes(4 * mib, 4 * mib + 1, overwriting, FILE_BYTES))
+          .isEqualTo(smallAtCap);
+      assertThat(SegmentPreparer.pace(4 * mib, 4 * mib + 1, overwriting, FILE_BYTES, fast))
           .as("one byte behind, %s", appends)
-          .isEqualTo(large);
-      assertThat(SegmentPreparer.chunkBytes(0, FILE_BYTES, overwriting, FILE_BYTES))
-          .as("after a burst, %s", appends)
-          .isEqualTo(large);
-      assertThat(SegmentPreparer.chunkBytes(FILE_BYTES - 100, 0, overwriting, FILE_BYTES))
+          .isEqualTo(largeAtCap);
+      assertThat(SegmentPreparer.pace(0, FILE_BYTES, overwriting, FILE_BYTES, 1))
+          .as("the active segment full already: always in a hurry, %s", appends)
+          .isEqualTo(largeAtCap);
+      assertThat(SegmentPreparer.pace(FILE_BYTES - 100, 0, overwriting, FILE_BYTES, fast))
           .as("the end of the file, ahead, %s", appends)
-          .isEqualTo(100);
-      assertThat(SegmentPreparer.chunkBytes(FILE_BYTES - 100, FILE_BYTES, overwriting, FILE_BYTES))
+          .isEqualTo(new SegmentPreparer.Pace(100, cap));
+      assertThat(SegmentPreparer.pace(FILE_BYTES - 100, FILE_BYTES, overwriting, FILE_BYTES, fast))
           .as("the end of the file, behind, %s", appends)
-          .isEqualTo(100);
+          .isEqualTo(new SegmentPreparer.Pace(100, cap));
     }
-    // keeping up without a lead of a quarter: small only beside appends that overwrite zeros
-    assertThat(SegmentPreparer.chunkBytes(4 * mib, 4 * mib, true, FILE_BYTES)).isEqualTo(small);
-    assertThat(SegmentPreparer.chunkBytes(5 * mib - 1, 4 * mib, true, FILE_BYTES)).isEqualTo(small);
-    assertThat(SegmentPreparer.chunkBytes(4 * mib, 4 * mib, false, FILE_BYTES)).isEqualTo(large);
-    assertThat(SegmentPreparer.chunkBytes(5 * mib - 1, 4 * mib, false, FILE_BYTES))
-        .isEqualTo(large);
+    // keeping up without a lead of a quarter: ahead only beside appends that overwrite zeros
+    assertThat(SegmentPreparer.pace(4 * mib, 4 * mib, true, FILE_BYTES, fast))
+        .isEqualTo(smallAtCap);
+    assertThat(SegmentPreparer.pace(5 * mib - 1, 4 * mib, true, FILE_BYTES, fast))
+        .isEqualTo(smallAtCap);
+    assertThat(SegmentPreparer.pace(4 * mib, 4 * mib, false, FILE_BYTES, fast))
+        .isEqualTo(largeAtCap);
+    assertThat(SegmentPreparer.pace(5 * mib - 1, 4 * mib, false, FILE_BYTES, fast))
+        .isEqualTo(largeAtCap);
+
+    // Behind, but the rest of the file is due only when the active segment is full: small chunks,
+    // paced at 1.25 times the rate needed (at least the unhurried minimum), while that rate is at
+    // most the unhurried one. Here 6 MiB are left to write while the segment grows by 4 MiB.
+    long unhurried = SegmentPreparer.UNHURRIED_BYTES_PER_SECOND;
+    long min = SegmentPreparer.MIN_UNHURRIED_BYTES_PER_SECOND;
+    for (boolean overwriting : new boolean[] {false, true}) {
+      assertThat(SegmentPreparer.pace(2 * mib, 4 * mib, overwriting, FILE_BYTES, 0))
+          .as("behind appends that stopped")
+          .isEqualTo(new SegmentPreparer.Pace(SegmentPreparer.SMALL_CHUNK_BYTES, min));
+      assertThat(SegmentPreparer.pace(2 * mib, 4 * mib, overwriting, FILE_BYTES, 2L * mib))
+          .as("behind slow appends (3 MiB/s needed)")
+          .isEqualTo(new SegmentPreparer.Pace(SegmentPreparer.SMALL_CHUNK_BYTES, min));
+      assertThat(SegmentPreparer.pace(2 * mib, 4 * mib, overwriting, FILE_BYTES, 16L * mib))
+          .as("behind appends of 16 MiB/s (24 MiB/s needed)")
+          .isEqualTo(new SegmentPreparer.Pace(SegmentPreparer.SMALL_CHUNK_BYTES, 30L * mib));
+      long slow = unhurried * 4 / 6;
+      assertThat(SegmentPreparer.pace(2 * mib, 4 * mib, overwriting, FILE_BYTES, slow).chunkBytes())
+          .as("behind appends just slow enough")
+          .isEqualTo(SegmentPreparer.SMALL_CHUNK_BYTES);
+      assertThat(SegmentPreparer.pace(2 * mib, 4 * mib, overwriting, FILE_BYTES, slow + mib))
+          .as("behind appends a little faster")
+          .isEqualTo(largeAtCap);
+    }
   }
 
   @Test
