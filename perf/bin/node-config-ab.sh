@@ -17,6 +17,9 @@
 # FULL_SPEED_FIRST=1 runs a full-speed step (RECORDS + WARMUP records, unthrottled; its records/s
 # reported as "full") on a node just before each of its ack steps, as single-node-figures.sh
 # does: a burst the segment preparer cannot follow, then the measured rate.
+# PER_NODE=1 runs each node's steps of a round together (its full-speed step, if any, its ack step,
+# its e2e step), then the other node's, in the order single-node-figures.sh runs them: each e2e
+# step then follows its own node's burst (what the segment preparer does after one shows there).
 # NODE_LOGS=DIR keeps the two nodes' output there (A.out, B.out), e.g. their stats.interval.ms lines.
 # A_CHECKOUT and B_CHECKOUT run each node from another built checkout (default: this one), to
 # compare two builds of the node; the clients always come from this checkout:
@@ -72,7 +75,11 @@ e2e() {
 for r in $(seq 1 "$ROUNDS"); do
   echo "--- round $r (load $(cut -d' ' -f1 /proc/loadavg))"
   if (( r % 2 )); then first=A; second=B; else first=B; second=A; fi
-  ack $first; ack $second; e2e $second; e2e $first
+  if [ "${PER_NODE:-0}" = 1 ]; then
+    ack $first; e2e $first; ack $second; e2e $second
+  else
+    ack $first; ack $second; e2e $second; e2e $first
+  fi
 done
 echo "--- medians over $ROUNDS rounds (B / A)"
 if [ "$FULL_SPEED_FIRST" = 1 ]; then

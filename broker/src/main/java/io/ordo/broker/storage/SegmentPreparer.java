@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * 500,000 records/s (docs/performance.md): beside a prepared active segment, small chunks whenever
  * it keeps up gave acknowledgements a p99 0.72 to 0.84 of large ones; beside appends that grow
  * their file (a new log's first segment), 1.19 times it, so there the lead of a quarter stays;
- * after bursts, pacing the unhurried catch-up gave the e2e step a p99 0.74 and 0.82 of catching up
- * at the cap in 1 MiB chunks.
+ * after bursts, pacing the unhurried catch-up gave the e2e step a p99 0.74, 0.82 and 1.07 of
+ * catching up at the cap in 1 MiB chunks (lower in 11 of 18 rounds).
  *
  * <p>The preparer thread runs at the lowest CPU priority ({@link BackgroundPriority}).
  *
