@@ -28,7 +28,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "e2e",
     mixinStandardHelpOptions = true,
-    description = "Measures latency from send to delivery at a fixed offered rate.")
+    description = {
+      "Measures latency from send to delivery at a fixed offered rate, and of the same records"
+          + " from send to acknowledgement.",
+      "The last line is the end-to-end summary."
+    })
 public final class PerfE2eCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
