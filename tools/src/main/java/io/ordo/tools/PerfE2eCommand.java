@@ -60,7 +60,7 @@ public final class PerfE2eCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    Histogram h = new Histogram(AckOutcomes.MAX_LATENCY_US, 3);
     CountDownLatch done = new CountDownLatch(1);
     long[] received = new long[1];
     long total = warmupRecords + numRecords;

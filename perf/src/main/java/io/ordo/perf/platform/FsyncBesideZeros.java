@@ -60,8 +60,9 @@ public final class FsyncBesideZeros {
       }
     }
     int[] chunks = a.intList("--chunk-bytes", "0,1048576,131072");
+    boolean anyDirect = List.of(ios).contains("direct");
     for (int chunk : chunks) {
-      if (List.of(ios).contains("direct") && chunk % ZeroFill.BLOCK != 0) {
+      if (anyDirect && chunk % ZeroFill.BLOCK != 0) {
         throw new IllegalArgumentException(
             "--zeros-io direct needs --chunk-bytes in whole blocks of "
                 + ZeroFill.BLOCK
